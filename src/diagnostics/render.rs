@@ -1,0 +1,79 @@
+//! Human rendering through miette, done late and only here.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+use super::{Diagnostic, Severity};
+use crate::source::SourceFile;
+
+/// One diagnostic bound to its source, in the shape miette renders.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.diagnostic.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(Some(d.label.clone()), d.span);
+        let related = d.related.iter().map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+fn render_with(handler: &GraphicalReportHandler, diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let report = Report { diagnostic: d, source: NamedSource::new(&source.name, source.text.clone()) };
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, &report);
+        out.push('\n');
+    }
+    out
+}
+
+/// Render for a terminal, with colour when `color` is set.
+pub fn render_human(diagnostics: &[Diagnostic], source: &SourceFile, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    render_with(&handler, diagnostics, source)
+}
+
+/// Render without colour and with fixed width: stable for snapshots.
+pub fn render_human_plain(diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+    render_human(diagnostics, source, false)
+}

@@ -1,0 +1,100 @@
+//! The alerts of a spec, derived once: one per metric trigger and one per
+//! warning or critical band. The Prometheus rules, their unit tests, the
+//! Alertmanager routes and the runbook all read this list, so an alert's
+//! name, threshold, window and runbook anchor cannot differ between them.
+
+use crate::model::{
+    AlertSeverity, Band, CompareOp, Duration, Metric, Spec, Threshold, Trigger, TriggerCondition,
+};
+
+use super::{camel_case, slug};
+
+#[derive(Debug, Clone)]
+pub struct Alert<'a> {
+    /// `HighErrorRate`, `ErrorRateCritical`: unique within the spec.
+    pub name: String,
+    pub metric: &'a Metric,
+    pub op: CompareOp,
+    pub threshold: &'a Threshold,
+    /// Prometheus `for:`: how long the condition must hold without a break.
+    pub sustain: Duration,
+    /// The severity alerting stacks route on.
+    pub severity: AlertSeverity,
+    /// The spec's own word (`major`), kept as a label.
+    pub spec_severity: String,
+    pub origin: AlertOrigin<'a>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum AlertOrigin<'a> {
+    Trigger(&'a Trigger),
+    Band { level: &'static str, band: &'a Band },
+}
+
+impl Alert<'_> {
+    /// The PromQL expression: the metric's query compared with the threshold
+    /// in the metric's unit.
+    pub fn expr(&self) -> String {
+        format!("({}) {} {}", self.metric.query.trim(), self.op.as_str(), self.threshold.value_text())
+    }
+
+    /// The runbook heading of this alert's section.
+    pub fn runbook_heading(&self) -> String {
+        format!("Alert: {}", self.name)
+    }
+
+    /// The anchor of that heading in the runbook.
+    pub fn runbook_anchor(&self) -> String {
+        slug(&self.runbook_heading())
+    }
+}
+
+/// Every alert of the spec: triggers first (in source order), then bands
+/// (metric by metric, warning before critical).
+pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
+    let mut out = Vec::new();
+    for trigger in &spec.triggers {
+        if let TriggerCondition::Metric { condition, sustain } = &trigger.condition {
+            let severity = spec.severity(trigger.severity);
+            let metric = spec.metric(condition.metric);
+            out.push(Alert {
+                name: camel_case(&trigger.name),
+                metric,
+                op: condition.op,
+                threshold: &condition.threshold,
+                sustain: *sustain,
+                severity: severity.routes,
+                spec_severity: severity.name.clone(),
+                origin: AlertOrigin::Trigger(trigger),
+                summary: format!(
+                    "{}: {} {} {} for {}",
+                    trigger.title,
+                    metric.title,
+                    condition.op.as_str(),
+                    condition.threshold.text,
+                    sustain.human()
+                ),
+            });
+        }
+    }
+    for metric in &spec.metrics {
+        let Some(bands) = &metric.bands else { continue };
+        let levels = [("warning", &bands.warning, AlertSeverity::Warning), ("critical", &bands.critical, AlertSeverity::Critical)];
+        for (level, band, severity) in levels {
+            let Some(band) = band else { continue };
+            out.push(Alert {
+                name: format!("{}{}", camel_case(&metric.name), camel_case(level)),
+                metric,
+                op: band.op,
+                threshold: &band.threshold,
+                sustain: band.sustain,
+                severity,
+                spec_severity: level.to_string(),
+                origin: AlertOrigin::Band { level, band },
+                summary: format!("{} is {} ({})", metric.title, level, band.text),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! One emitter per target. Each takes the checked model and returns files
+//! (relative path + content); none of them writes to disk or sees syntax.
+//! YAML and JSON come from typed serde values, markdown from handlebars.
+
+pub mod alerts;
+mod header;
+mod yaml;
+
+pub mod alertmanager;
+pub mod grafana;
+pub mod kubernetes;
+pub mod prometheus;
+pub mod rollouts;
+pub mod runbook;
+
+pub use header::{header_json_description, header_markdown, header_yaml};
+pub use yaml::{to_yaml, to_yaml_documents};
+
+use crate::model::Spec;
+
+/// One generated file, its path relative to the spec's output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub content: String,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, content: impl Into<String>) -> Self {
+        OutputFile { path: path.into(), content: content.into() }
+    }
+}
+
+/// Every artifact of one spec, sorted by path.
+pub fn emit_all(spec: &Spec) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    files.extend(kubernetes::emit(spec));
+    files.extend(rollouts::emit(spec));
+    files.extend(prometheus::emit(spec));
+    files.extend(alertmanager::emit(spec));
+    files.extend(grafana::emit(spec));
+    files.extend(runbook::emit(spec));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// GitHub's heading slug (what `#anchor` links resolve to): lowercase,
+/// punctuation dropped, spaces to `-`.
+pub fn slug(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `error_rate` → `ErrorRate`, for alert and object names.
+pub fn camel_case(name: &str) -> String {
+    name.split(['_', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        })
+        .collect()
+}
+
+/// `error_rate` → `error-rate`, for Kubernetes object names (RFC 1123).
+pub fn kebab_case(name: &str) -> String {
+    name.to_lowercase().replace(['_', '.', ' '], "-")
+}

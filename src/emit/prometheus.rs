@@ -1,0 +1,8 @@
+//! Emitter: prometheus. (Not written yet.)
+
+use super::OutputFile;
+use crate::model::Spec;
+
+pub fn emit(_spec: &Spec) -> Vec<OutputFile> {
+    Vec::new()
+}

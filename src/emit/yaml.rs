@@ -1,0 +1,19 @@
+//! YAML from typed values, through serde-saphyr: it quotes every string a
+//! YAML 1.1 reader (Kubernetes, via go-yaml) would turn into something else
+//! (`no`, `on`, `y`, `12:30`, `2024-01-01`, `1_000`, `0x1F`).
+
+use serde::Serialize;
+
+/// One YAML document, ending in a line break.
+pub fn to_yaml<T: Serialize>(value: &T) -> String {
+    let mut out = serde_saphyr::to_string(value).expect("emitters serialize plain data, which cannot fail");
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Several documents as one stream, separated by `---`.
+pub fn to_yaml_documents<T: Serialize>(values: &[T]) -> String {
+    values.iter().map(|v| format!("---\n{}", to_yaml(v))).collect()
+}

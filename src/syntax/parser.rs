@@ -1,0 +1,268 @@
+//! From text to syntax tree: pest does the parsing, this module turns its
+//! pairs into `tree` nodes (one function per rule) and its errors into our
+//! diagnostics, with our own spans, codes and wording.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+use rust_decimal::Decimal;
+
+use super::limits;
+use super::strings::{dedent, unescape};
+use super::tree::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/deploy.pest"]
+struct DeployParser;
+
+/// After a syntax error the parser blanks the offending line and tries again,
+/// so one run reports several independent mistakes; at most this many.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Parses a whole spec. Returns the tree, or every syntax error found.
+pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
+    let structural = limits::scan(text);
+    if !structural.is_empty() {
+        return Err(structural);
+    }
+    let mut errors = Vec::new();
+    let mut attempt = std::borrow::Cow::Borrowed(text);
+    loop {
+        match DeployParser::parse(Rule::file, &attempt) {
+            Ok(mut pairs) => {
+                let file = pairs.next().expect("the file rule always yields one pair");
+                let tree = build_file(file, &mut errors);
+                return if errors.is_empty() { Ok(tree) } else { Err(errors) };
+            }
+            Err(e) => {
+                let diagnostic = syntax_error(&attempt, &e);
+                let offset = diagnostic.span.start;
+                errors.push(diagnostic);
+                match blank_line_at(&attempt, offset) {
+                    Some(next) if errors.len() < MAX_SYNTAX_ERRORS => attempt = next.into(),
+                    _ => return Err(errors),
+                }
+            }
+        }
+    }
+}
+
+/// The text with the line holding `offset` replaced by spaces (offsets kept),
+/// or None when that changes nothing.
+fn blank_line_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if text[start..end].trim().is_empty() {
+        return None;
+    }
+    // One space per byte keeps every later offset where it was.
+    let blank = " ".repeat(end - start);
+    Some(format!("{}{blank}{}", &text[..start], &text[end..]))
+}
+
+fn build_file(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> SyntaxTree {
+    let comments = pair
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::COMMENT)
+        .map(|p| Comment { text: p.as_str()[1..].to_string(), span: p.as_span().into() })
+        .collect();
+    let statements = pair
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::statement)
+        .map(|p| build_statement(p, errors))
+        .collect();
+    SyntaxTree { statements, comments }
+}
+
+fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement {
+    let span: Span = pair.as_span().into();
+    let mut keyword = None;
+    let mut args = Vec::new();
+    let mut block = None;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            Rule::keyword => keyword = Some(Word { text: child.as_str().to_string(), span: child.as_span().into() }),
+            Rule::block => block = Some(build_block(child, errors)),
+            Rule::COMMENT => {}
+            _ => args.push(build_argument(child, errors)),
+        }
+    }
+    let keyword = keyword.expect("the grammar puts a keyword first in every statement");
+    Statement { keyword, args, block, span }
+}
+
+fn build_block(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Block {
+    let span = pair.as_span().into();
+    let statements = pair
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::statement)
+        .map(|p| build_statement(p, errors))
+        .collect();
+    Block { statements, span }
+}
+
+fn build_argument(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Arg {
+    let span: Span = pair.as_span().into();
+    let value = match pair.as_rule() {
+        Rule::identifier => Value::Ident(pair.as_str().to_string()),
+        Rule::anchor => Value::Anchor(pair.as_str().to_string()),
+        Rule::comma => Value::Comma,
+        Rule::comparison => Value::Compare(build_comparison(pair.as_str())),
+        Rule::quantity => Value::Quantity(build_quantity(pair)),
+        Rule::range => {
+            let mut inner = pair.into_inner();
+            let lo = build_quantity(inner.next().expect("range has a low end"));
+            let hi = build_quantity(inner.next().expect("range has a high end"));
+            Value::Range(lo, hi)
+        }
+        Rule::string => build_string(pair, errors),
+        Rule::text_block => {
+            let inner = pair.into_inner().next().map_or("", |p| p.as_str());
+            Value::Text(dedent(inner))
+        }
+        other => unreachable!("the grammar allows no {other:?} as an argument"),
+    };
+    Arg { value, span }
+}
+
+fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
+    let inner = pair.into_inner().next().expect("a string has a body");
+    match unescape(inner.as_str()) {
+        Ok(s) => Value::Str(s),
+        Err(at) => {
+            let start = inner.as_span().start() + at;
+            let len: usize = inner.as_str()[at..].chars().take(2).map(char::len_utf8).sum();
+            let escape = &inner.as_str()[at..at + len];
+            errors.push(Diagnostic::new(
+                Code::InvalidEscape,
+                Span::new(start, start + len),
+                format!("unknown escape `{escape}` in string"),
+                "not a known escape",
+            ));
+            Value::Str(inner.as_str().to_string())
+        }
+    }
+}
+
+fn build_comparison(s: &str) -> CompareOp {
+    match s {
+        "<" => CompareOp::Lt,
+        "<=" => CompareOp::Le,
+        ">" => CompareOp::Gt,
+        ">=" => CompareOp::Ge,
+        "==" => CompareOp::Eq,
+        "!=" => CompareOp::Ne,
+        other => unreachable!("the grammar allows no comparison `{other}`"),
+    }
+}
+
+fn build_quantity(pair: Pair<Rule>) -> Quantity {
+    let text = pair.as_str().to_string();
+    let span = pair.as_span().into();
+    let mut number = Decimal::ZERO;
+    let mut unit = None;
+    for child in pair.into_inner() {
+        match child.as_rule() {
+            // Digits only, at most one dot: parsing fails only on overflow,
+            // which `limits` rules out by capping the length of numbers.
+            Rule::number => number = child.as_str().parse().unwrap_or(Decimal::MAX),
+            Rule::unit => unit = Some(child.as_str().to_string()),
+            other => unreachable!("the grammar allows no {other:?} in a quantity"),
+        }
+    }
+    Quantity { number, unit, text, span }
+}
+
+/// What a rule is called in an "expected ..." message.
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::WHITESPACE => "whitespace",
+        Rule::COMMENT => "a comment",
+        Rule::line_break => "a line break",
+        Rule::file => "a spec",
+        Rule::separator => "a line break or `;`",
+        Rule::statement => "a statement",
+        Rule::block => "a `{` block",
+        Rule::keyword => "a keyword",
+        Rule::argument => "an argument",
+        Rule::identifier => "a name",
+        Rule::identifier_start => "a letter or `_`",
+        Rule::identifier_char => "a letter, digit, `_`, `-` or `.`",
+        Rule::anchor => "a time anchor like `T+15m`",
+        Rule::quantity => "a number",
+        Rule::number => "a number",
+        Rule::unit => "a unit",
+        Rule::range => "a range like `1%..5%`",
+        Rule::comparison => "a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`)",
+        Rule::comma => "`,`",
+        Rule::string => "a string",
+        Rule::string_inner => "string text",
+        Rule::text_block => "a `\"\"\"` text block",
+        Rule::text_inner => "text",
+        Rule::EOI => "end of file",
+    }
+}
+
+fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let at = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let rest = &text[at.min(text.len())..];
+    let found = rest.chars().next();
+
+    if found == Some('"') && !rest.starts_with("\"\"\"") {
+        let line = rest.split('\n').next().unwrap_or(rest);
+        return Diagnostic::new(
+            Code::UnterminatedString,
+            Span::new(at, at + line.trim_end_matches('\r').len()),
+            "unterminated string",
+            "this string has no closing `\"` on its line",
+        );
+    }
+    if rest.starts_with("\"\"\"") {
+        return Diagnostic::new(
+            Code::UnterminatedString,
+            Span::new(at, at + 3),
+            "unterminated text block",
+            "this `\"\"\"` is never closed",
+        );
+    }
+
+    let mut expected: Vec<&str> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| rule_name(*r)).collect(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort_unstable();
+    expected.dedup();
+    let found_text = match found {
+        None => "end of file".to_string(),
+        Some('\n') | Some('\r') => "end of line".to_string(),
+        Some(c) => format!("`{c}`"),
+    };
+    let len = found.map_or(0, |c| if c == '\n' || c == '\r' { 0 } else { c.len_utf8() });
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", join_or(&expected))
+    };
+    let help = match found {
+        Some('}') => "this `}` closes no block, or a statement before it is incomplete".to_string(),
+        Some(c) if c.is_ascii_digit() => "a statement starts with a keyword, not a number".to_string(),
+        _ => Code::Syntax.info().help.to_string(),
+    };
+    Diagnostic::new(Code::Syntax, Span::new(at, at + len), message, "unexpected here").help(help)
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
