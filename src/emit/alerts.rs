@@ -33,10 +33,11 @@ pub enum AlertOrigin<'a> {
 }
 
 impl Alert<'_> {
-    /// The PromQL expression: the metric's query compared with the threshold
-    /// in the metric's unit.
+    /// The PromQL expression: the metric's recorded series (see
+    /// `Metric::recorded_series`) compared with the threshold in the
+    /// metric's unit.
     pub fn expr(&self) -> String {
-        format!("({}) {} {}", self.metric.query.trim(), self.op.as_str(), self.threshold.value_text())
+        format!("{} {} {}", self.metric.recorded_series(), self.op.as_str(), self.threshold.value_text())
     }
 
     /// The runbook heading of this alert's section.

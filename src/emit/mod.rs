@@ -58,6 +58,12 @@ pub fn slug(heading: &str) -> String {
         .collect()
 }
 
+/// The `runbook_url` of an alert: the published runbook when the release
+/// names one, else the runbook beside the generated files.
+pub fn runbook_url(spec: &Spec, anchor: &str) -> String {
+    format!("{}#{anchor}", spec.release.runbook_url.as_deref().unwrap_or("runbook.md"))
+}
+
 /// `error_rate` → `ErrorRate`, for alert and object names.
 pub fn camel_case(name: &str) -> String {
     name.split(['_', '-', '.', ' '])

@@ -119,6 +119,8 @@ pub struct Release {
     /// Where the generated runbook is published; alert `runbook_url`s point
     /// into it. Without it they are paths relative to the repository.
     pub runbook_url: Option<String>,
+    /// The Prometheus that Argo Rollouts analysis queries.
+    pub prometheus_url: String,
 }
 
 // ---------------------------------------------------------------- services
@@ -343,8 +345,21 @@ pub struct Metric {
     pub bands: Option<Bands>,
     /// Dashboard row this metric's panel belongs to (`Errors`, `Latency`, ...).
     pub group: String,
+    /// The service this metric measures; None for a metric of the whole
+    /// release (shown on every service's dashboard).
+    pub service: Option<ServiceId>,
     /// What a gate on this metric decides when the query returns no data.
     pub no_data: NoData,
+}
+
+impl Metric {
+    /// The recording rule's series name for this metric: alerts compare it
+    /// with thresholds, so promtool tests can feed it values directly.
+    pub fn recorded_series(&self) -> String {
+        let name: String =
+            self.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+        format!("deployc:{name}")
+    }
 }
 
 /// What the metric's query returns.

@@ -35,6 +35,7 @@ pub fn spec() -> Spec {
             facts: vec![("Deployment type".into(), "Canary".into())],
             description: None,
             runbook_url: None,
+            prometheus_url: "http://prometheus-operated.monitoring.svc:9090".into(),
         },
         services: vec![
             Service {
@@ -168,6 +169,7 @@ pub fn spec() -> Spec {
                     }),
                 }),
                 group: "Errors".into(),
+                service: Some(ServiceId(0)),
                 no_data: NoData::Inconclusive,
             },
             Metric {
@@ -178,6 +180,7 @@ pub fn spec() -> Spec {
                 unit: MetricUnit::Seconds,
                 bands: None,
                 group: "Latency".into(),
+                service: None,
                 no_data: NoData::Fail,
             },
         ],
