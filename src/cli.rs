@@ -1,5 +1,146 @@
-//! The thin command-line layer. (Being written.)
+//! The thin command-line layer: parse arguments, call the library, render
+//! diagnostics, choose the exit code (0 ok, 1 spec errors or stale output,
+//! 2 usage or I/O errors).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::{self, BuildError, Change, Compiled};
+use crate::diagnostics::{render_human, Code, Severity};
+
+#[derive(Parser)]
+#[command(name = "deployc", version, about = "A compiler for deployment plans")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check specs, without writing anything.
+    Check {
+        /// Spec files or folders to search for .deploy files.
+        #[arg(default_value = "specs")]
+        paths: Vec<PathBuf>,
+    },
+    /// Compile specs into generated files.
+    Build {
+        /// Spec files or folders to search for .deploy files.
+        #[arg(default_value = "specs")]
+        specs: Vec<PathBuf>,
+        /// Output folder; each spec gets a subfolder named after it.
+        #[arg(short, long, default_value = "generated")]
+        out: PathBuf,
+        /// Write nothing; exit 1 and list the files that differ when the
+        /// output folder is not what a build would write.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Explain a diagnostic code, e.g. `deployc explain E0501`.
+    Explain { code: String },
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_SPEC_ERRORS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
 
 pub fn run() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let result = match cli.command {
+        Command::Check { paths } => check(&paths),
+        Command::Build { specs, out, check } => build(&specs, &out, check),
+        Command::Explain { code } => explain(&code),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+/// Compiles every spec and prints their diagnostics; true if any error.
+fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, bool), BuildError> {
+    let specs = build::collect_specs(paths)?;
+    let compiled: Vec<Compiled> = specs.iter().map(|p| build::compile(p)).collect::<Result<_, _>>()?;
+    let color = use_color();
+    let (mut errors, mut warnings) = (0, 0);
+    let mut stderr = std::io::stderr().lock();
+    for c in &compiled {
+        if !c.diagnostics.is_empty() {
+            let _ = write!(stderr, "{}", render_human(&c.diagnostics, &c.source, color));
+        }
+        for d in &c.diagnostics {
+            match d.severity() {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
+            }
+        }
+    }
+    if errors + warnings > 0 {
+        let _ = writeln!(stderr, "deployc: {} across {} spec(s)", counts(errors, warnings), compiled.len());
+    }
+    Ok((compiled, errors > 0))
+}
+
+fn counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+}
+
+fn check(paths: &[PathBuf]) -> Result<i32, BuildError> {
+    let (_, failed) = compile_all(paths)?;
+    Ok(if failed { EXIT_SPEC_ERRORS } else { EXIT_OK })
+}
+
+fn build(specs: &[PathBuf], out: &std::path::Path, check_only: bool) -> Result<i32, BuildError> {
+    let (compiled, failed) = compile_all(specs)?;
+    if failed {
+        eprintln!("deployc: nothing written to {}", out.display());
+        return Ok(EXIT_SPEC_ERRORS);
+    }
+    let files = build::layout(&compiled)?;
+    if check_only {
+        let changes = build::write::plan(out, &files);
+        if changes.is_empty() {
+            return Ok(EXIT_OK);
+        }
+        eprintln!("deployc: {} is stale; run `deployc build` to update:", out.display());
+        for c in &changes {
+            let what = match c {
+                Change::Add(_) => "missing",
+                Change::Update(_) => "differs",
+                Change::Remove(_) => "no longer generated",
+            };
+            eprintln!("  {what}: {}/{}", out.display(), c.path());
+        }
+        return Ok(EXIT_SPEC_ERRORS);
+    }
+    let changes = build::apply(out, &files)?;
+    println!("deployc: {} spec(s), {} file(s), {} changed", compiled.len(), files.len(), changes.len());
+    Ok(EXIT_OK)
+}
+
+fn explain(code: &str) -> Result<i32, BuildError> {
+    match Code::parse(code) {
+        Some(c) => {
+            let info = c.info();
+            println!("{}: {}\n\n{}", info.code, info.title, info.help);
+            Ok(EXIT_OK)
+        }
+        None => {
+            eprintln!("error: no diagnostic code `{code}`; codes look like E0501 or W1001");
+            Ok(EXIT_USAGE)
+        }
+    }
 }
