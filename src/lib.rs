@@ -39,7 +39,7 @@ pub fn check_source(source: &SourceFile) -> Checked {
         Ok(tree) => tree,
         Err(errors) => return Checked { spec: None, diagnostics: Diagnostics(errors).sorted() },
     };
-    let (spec, diagnostics) = check::check(&tree, &source.name);
+    let (spec, diagnostics) = check::check(&tree, source);
     let diagnostics = diagnostics.sorted();
     let spec = if diagnostics.iter().any(Diagnostic::is_error) { None } else { spec };
     Checked { spec, diagnostics }

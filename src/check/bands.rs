@@ -58,20 +58,17 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
         }
     };
     let chain: Vec<&BandSpec> = std::iter::once(normal).chain(bad.iter().copied()).collect();
-    let mut ok = true;
+    // Order first: when a band is on the wrong side, gaps and overlaps
+    // would only repeat the same mistake.
+    let mut misordered = false;
     for pair in chain.windows(2) {
         let (prev, next) = (pair[0], pair[1]);
-        let (prev_end, next_start) = match worse {
-            Worse::Higher => (prev.hi, next.lo),
-            Worse::Lower => (prev.lo, next.hi),
-        };
-        // Each band must lie further toward the bad side than the one before.
         let (p, n) = match worse {
             Worse::Higher => (prev.lo, next.lo),
             Worse::Lower => (prev.hi, next.hi),
         };
         let ordered = match (p, n) {
-            (_, None) => false,
+            (_, None) => p.is_none(), // both open toward the good side: an overlap, reported below
             (None, Some(_)) => true,
             (Some(p), Some(n)) => match worse {
                 Worse::Higher => n.value > p.value,
@@ -79,14 +76,20 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
             },
         };
         if !ordered {
-            if p.is_none() && n.is_none() {
-                d.push(overlap(prev, next));
-            } else {
-                d.push(order_error(next, prev, "lies on the good side"));
-            }
-            ok = false;
-            continue;
+            d.push(order_error(next, prev, "lies on the good side"));
+            misordered = true;
         }
+    }
+    if misordered {
+        return None;
+    }
+    let mut ok = true;
+    for pair in chain.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        let (prev_end, next_start) = match worse {
+            Worse::Higher => (prev.hi, next.lo),
+            Worse::Lower => (prev.lo, next.hi),
+        };
         let (Some(end), Some(start)) = (prev_end, next_start) else {
             // Unbounded toward each other: they overlap.
             d.push(overlap(prev, next));
@@ -114,10 +117,7 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
                 last.level,
                 last.level,
                 if worse == Worse::Higher { ">=" } else { "<=" },
-                fmt(match worse {
-                    Worse::Higher => last.lo.map_or(b.value, |l| l.value),
-                    Worse::Lower => last.hi.map_or(b.value, |h| h.value),
-                })
+                threshold_text(&last.text, worse)
             )),
         );
         ok = false;

@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::model::*;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 use crate::syntax::{Statement, SyntaxTree, Value};
 
 use cursor::Cursor;
@@ -69,7 +69,9 @@ pub(crate) struct Names {
 }
 
 /// State shared by the lowering of all items of one spec.
-pub(crate) struct Ctx {
+pub(crate) struct Ctx<'s> {
+    /// The spec's text, to point inside strings and text blocks.
+    pub text: &'s str,
     pub d: Diagnostics,
     pub names: Names,
     /// Metrics and contacts referenced anywhere, for W1001/W1002.
@@ -81,7 +83,7 @@ pub(crate) struct Ctx {
     pub metric_no_data: Vec<Option<NoData>>,
 }
 
-impl Ctx {
+impl Ctx<'_> {
     pub fn contact(&mut self, name: &str, span: Span) -> Option<ContactId> {
         let i = self.names.contacts.resolve(name, span, &mut self.d)?;
         self.used_contacts.insert(i);
@@ -106,8 +108,9 @@ impl Ctx {
     }
 }
 
-pub fn check(tree: &SyntaxTree, source_name: &str) -> (Option<Spec>, Diagnostics) {
+pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnostics) {
     let mut ctx = Ctx {
+        text: &source.text,
         d: Diagnostics::default(),
         names: Names {
             services: Table::new("service", Code::UnknownService),
@@ -139,7 +142,7 @@ pub fn check(tree: &SyntaxTree, source_name: &str) -> (Option<Spec>, Diagnostics
     let contacts: Vec<Contact> = of("contact").map(|s| items::people::contact(s, &mut ctx)).collect();
     let services: Vec<Service> = of("service").map(|s| items::service::service(s, &mut ctx)).collect();
     let release = items::release::release(tree, &mut ctx);
-    let metrics: Vec<Metric> = of("metric").enumerate().map(|(i, s)| items::metric::metric(s, i, &mut ctx)).collect();
+    let metrics: Vec<Metric> = of("metric").map(|s| items::metric::metric(s, &mut ctx)).collect();
     let rollback_levels: Vec<RollbackLevel> = of("rollback").map(|s| items::process::rollback(s, &mut ctx)).collect();
     let phase_stmts: Vec<&Statement> = of("phase").collect();
     let lowered: Vec<items::phase::Lowered> = phase_stmts.iter().map(|s| items::phase::phase(s, &mut ctx)).collect();
@@ -161,7 +164,7 @@ pub fn check(tree: &SyntaxTree, source_name: &str) -> (Option<Spec>, Diagnostics
     usage(tree, &metrics, &mut ctx);
 
     let spec = release.map(|release| Spec {
-        source: source_name.to_string(),
+        source: source.name.clone(),
         release,
         services,
         environments,

@@ -68,6 +68,12 @@ impl Table {
         None
     }
 
+    /// The index of `name` when the declaration at `span` is the one the
+    /// table holds (not a duplicate).
+    pub fn declared_at(&self, name: &str, span: Span) -> Option<usize> {
+        self.get(name).filter(|&i| self.entries[i].1 == Some(span))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -7,11 +7,11 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::syntax::{Arg, Value};
 
-pub fn check(query: &str, arg: &Arg, d: &mut Diagnostics) {
+pub fn check(query: &str, arg: &Arg, text: &str, d: &mut Diagnostics) {
     let Err(message) = promql_parser::parser::parse(query) else { return };
     let located = locate(query, &message);
     let span = match located {
-        Some((start, end)) => to_source(arg, query, start, end).unwrap_or(arg.span),
+        Some((start, end)) => to_source(arg, query, start, end, text).unwrap_or(arg.span),
         None => arg.span,
     };
     let label = match located {
@@ -118,7 +118,7 @@ fn code_chars(query: &str) -> impl Iterator<Item = (usize, char)> + '_ {
 /// Maps a byte range of the decoded query to the spec. For a "..." string,
 /// escapes are replayed; a text block is verbatim apart from indentation, so
 /// the located text is searched for in the block.
-fn to_source(arg: &Arg, query: &str, start: usize, end: usize) -> Option<Span> {
+fn to_source(arg: &Arg, query: &str, start: usize, end: usize, text: &str) -> Option<Span> {
     match &arg.value {
         Value::Str(_) => {
             // Source offset of each decoded byte: skip the opening quote,
@@ -147,6 +147,12 @@ fn to_source(arg: &Arg, query: &str, start: usize, end: usize) -> Option<Span> {
             }
             out_start.map(|s| Span::new(s, out_end.max(s)))
         }
-        _ => None,
+        _ => find_in(text, arg.span, &query[start..end]),
     }
+}
+
+/// The first place `needle` occurs in the source inside `within`.
+pub fn find_in(text: &str, within: Span, needle: &str) -> Option<Span> {
+    let hay = text.get(within.start..within.end)?;
+    hay.find(needle).map(|i| Span::new(within.start + i, within.start + i + needle.len()))
 }

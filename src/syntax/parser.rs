@@ -234,12 +234,11 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         );
     }
 
-    let mut expected: Vec<&str> = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.iter().map(|r| rule_name(*r)).collect(),
+    let positives: Vec<Rule> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    expected.sort_unstable();
-    expected.dedup();
+    let expected = summarize(&positives);
     let found_text = match found {
         None => "end of file".to_string(),
         Some('\n') | Some('\r') => "end of line".to_string(),
@@ -252,11 +251,40 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         format!("expected {}, found {found_text}", join_or(&expected))
     };
     let help = match found {
+        Some('=') | Some(':') => "deployc statements take no `=` or `:`: write `replicas 3`, not `replicas = 3`".to_string(),
         Some('}') => "this `}` closes no block, or a statement before it is incomplete".to_string(),
         Some(c) if c.is_ascii_digit() => "a statement starts with a keyword, not a number".to_string(),
         _ => Code::Syntax.info().help.to_string(),
     };
     Diagnostic::new(Code::Syntax, Span::new(at, at + len), message, "unexpected here").help(help)
+}
+
+/// What was expected, in few words: the many kinds of argument become
+/// "an argument", and comments and whitespace are never worth naming.
+fn summarize(positives: &[Rule]) -> Vec<&'static str> {
+    const ARGUMENTS: &[Rule] = &[
+        Rule::identifier,
+        Rule::string,
+        Rule::text_block,
+        Rule::quantity,
+        Rule::number,
+        Rule::range,
+        Rule::anchor,
+        Rule::comparison,
+        Rule::comma,
+    ];
+    let mut out: Vec<&str> = Vec::new();
+    if positives.iter().filter(|r| ARGUMENTS.contains(r)).count() > 2 {
+        out.push("an argument");
+    }
+    for r in positives {
+        if matches!(r, Rule::COMMENT | Rule::WHITESPACE) || (out.contains(&"an argument") && ARGUMENTS.contains(r)) {
+            continue;
+        }
+        out.push(rule_name(*r));
+    }
+    out.dedup();
+    out
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -13,9 +13,11 @@ use crate::syntax::{Statement, Value};
 const METRIC: &[&str] =
     &["title", "description", "query", "unit", "service", "group", "no_data", "normal", "warning", "critical"];
 
-pub fn metric(stmt: &Statement, index: usize, ctx: &mut Ctx) -> Metric {
+pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
     let mut c = Cursor::new(stmt);
-    let (name, _) = item_name(&mut c, ctx, "metric");
+    let (name, name_span) = item_name(&mut c, ctx, "metric");
+    // Where references find this metric's unit; None for a duplicate.
+    let slot = ctx.names.metrics.declared_at(&name, name_span);
     c.end(&mut ctx.d);
     let mut m = Metric {
         title: title_from_name(&name),
@@ -29,6 +31,7 @@ pub fn metric(stmt: &Statement, index: usize, ctx: &mut Ctx) -> Metric {
         no_data: NoData::Inconclusive,
     };
     let mut band_stmts: Vec<&Statement> = Vec::new();
+    let mut unit = None;
     let mut seen = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         let kw = s.keyword.text.as_str();
@@ -50,14 +53,17 @@ pub fn metric(stmt: &Statement, index: usize, ctx: &mut Ctx) -> Metric {
             "description" => m.description = a.text(&mut ctx.d, "a description").map(|t| t.0),
             "query" => {
                 if let Some((q, _)) = a.text(&mut ctx.d, "a PromQL query") {
-                    promql::check(&q, &s.args[0], &mut ctx.d);
+                    promql::check(&q, &s.args[0], ctx.text, &mut ctx.d);
                     m.query = q;
                 }
             }
             "unit" => {
                 if let Some(u) = a.ident(&mut ctx.d, "a unit").and_then(|(u, sp)| metric_unit(&mut ctx.d, &u, sp)) {
                     m.unit = u;
-                    ctx.metric_units[index] = Some(u);
+                    unit = Some(u);
+                    if let Some(i) = slot {
+                        ctx.metric_units[i] = Some(u);
+                    }
                 }
             }
             "service" => m.service = a.ident(&mut ctx.d, "a service").and_then(|(n, sp)| ctx.service(&n, sp)),
@@ -65,7 +71,9 @@ pub fn metric(stmt: &Statement, index: usize, ctx: &mut Ctx) -> Metric {
             _ => {
                 if let Some(p) = no_data(&mut a, &mut ctx.d) {
                     m.no_data = p;
-                    ctx.metric_no_data[index] = Some(p);
+                    if let Some(i) = slot {
+                        ctx.metric_no_data[i] = Some(p);
+                    }
                 }
             }
         }
@@ -73,12 +81,12 @@ pub fn metric(stmt: &Statement, index: usize, ctx: &mut Ctx) -> Metric {
     }
     block::require(seen.has("query"), stmt, "query", "query \"sum(rate(errors_total[5m]))\"", &mut ctx.d);
     block::require(seen.has("unit"), stmt, "unit", "unit ratio", &mut ctx.d);
-    if !band_stmts.is_empty() {
+    if let (false, Some(i)) = (band_stmts.is_empty(), slot) {
         // Bands make alerts and dashboard lines: the metric is in use even
         // when the bands themselves have errors.
-        ctx.used_metrics.insert(index);
+        ctx.used_metrics.insert(i);
     }
-    if let Some(unit) = ctx.metric_units[index] {
+    if let Some(unit) = unit {
         if !band_stmts.is_empty() {
             let specs: Vec<BandSpec> = band_stmts.iter().filter_map(|s| band(s, &m.name, unit, &mut ctx.d)).collect();
             if specs.len() == band_stmts.len() {

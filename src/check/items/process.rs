@@ -8,7 +8,7 @@ use crate::check::cursor::Cursor;
 use crate::check::{units, Ctx};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::*;
-use crate::syntax::{Statement, Value};
+use crate::syntax::Statement;
 
 /// `check "text" [run "cmd"]`, or `check "text" { run ...; detail ... }`.
 /// Also `step` in rollback levels.
@@ -157,9 +157,17 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
         for name in placeholders(text) {
             used.insert(name.to_string());
             if !t.fields.iter().any(|f| f == name) {
+                let at = (arg.span.start..arg.span.end)
+                    .find_map(|from| {
+                        let rest = ctx.text.get(from..arg.span.end)?;
+                        let body = rest.strip_prefix("{{")?;
+                        let close = body.find("}}")?;
+                        (body[..close].trim() == name).then(|| crate::source::Span::new(from, from + 2 + close + 2))
+                    })
+                    .unwrap_or(arg.span);
                 let mut d = Diagnostic::new(
                     Code::UndeclaredPlaceholder,
-                    arg.span,
+                    at,
                     format!("placeholder `{{{{{name}}}}}` is not a field of template `{}`", t.name),
                     format!("uses `{{{{{name}}}}}`"),
                 )
@@ -170,7 +178,6 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
                 ctx.d.push(d);
             }
         }
-        let _ = matches!(arg.value, Value::Text(_));
     }
     for (name, span) in field_spans {
         if !used.contains(&name) {
