@@ -72,7 +72,10 @@ fn use_color() -> bool {
 /// Compiles every spec and prints their diagnostics; true if any error.
 fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, bool), BuildError> {
     let specs = build::collect_specs(paths)?;
-    let compiled: Vec<Compiled> = specs.iter().map(|p| build::compile(p)).collect::<Result<_, _>>()?;
+    let compiled: Vec<Compiled> = specs
+        .iter()
+        .map(|p| build::compile(p))
+        .collect::<Result<_, _>>()?;
     let color = use_color();
     let (mut errors, mut warnings) = (0, 0);
     let mut stderr = std::io::stderr().lock();
@@ -88,14 +91,23 @@ fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, bool), BuildError> {
         }
     }
     if errors + warnings > 0 {
-        let _ = writeln!(stderr, "deployc: {} across {} spec(s)", counts(errors, warnings), compiled.len());
+        let _ = writeln!(
+            stderr,
+            "deployc: {} across {} spec(s)",
+            counts(errors, warnings),
+            compiled.len()
+        );
     }
     Ok((compiled, errors > 0))
 }
 
 fn counts(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }
 
 fn check(paths: &[PathBuf]) -> Result<i32, BuildError> {
@@ -115,7 +127,10 @@ fn build(specs: &[PathBuf], out: &std::path::Path, check_only: bool) -> Result<i
         if changes.is_empty() {
             return Ok(EXIT_OK);
         }
-        eprintln!("deployc: {} is stale; run `deployc build` to update:", out.display());
+        eprintln!(
+            "deployc: {} is stale; run `deployc build` to update:",
+            out.display()
+        );
         for c in &changes {
             let what = match c {
                 Change::Add(_) => "missing",
@@ -127,7 +142,12 @@ fn build(specs: &[PathBuf], out: &std::path::Path, check_only: bool) -> Result<i
         return Ok(EXIT_SPEC_ERRORS);
     }
     let changes = build::apply(out, &files)?;
-    println!("deployc: {} spec(s), {} file(s), {} changed", compiled.len(), files.len(), changes.len());
+    println!(
+        "deployc: {} spec(s), {} file(s), {} changed",
+        compiled.len(),
+        files.len(),
+        changes.len()
+    );
     Ok(EXIT_OK)
 }
 

@@ -14,8 +14,8 @@
 //! touches the file system; `build` is the only module that writes.
 
 pub mod build;
-pub mod cli;
 pub mod check;
+pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 pub mod model;
@@ -37,11 +37,20 @@ pub struct Checked {
 pub fn check_source(source: &SourceFile) -> Checked {
     let tree = match syntax::parse(&source.text) {
         Ok(tree) => tree,
-        Err(errors) => return Checked { spec: None, diagnostics: Diagnostics(errors).sorted() },
+        Err(errors) => {
+            return Checked {
+                spec: None,
+                diagnostics: Diagnostics(errors).sorted(),
+            }
+        }
     };
     let (spec, diagnostics) = check::check(&tree, source);
     let diagnostics = diagnostics.sorted();
-    let spec = if diagnostics.iter().any(Diagnostic::is_error) { None } else { spec };
+    let spec = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        spec
+    };
     Checked { spec, diagnostics }
 }
 
@@ -55,7 +64,13 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> (SourceFile, Checked) {
         }
         Err(d) => {
             let source = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
-            (source, Checked { spec: None, diagnostics: vec![d] })
+            (
+                source,
+                Checked {
+                    spec: None,
+                    diagnostics: vec![d],
+                },
+            )
         }
     }
 }

@@ -14,7 +14,12 @@ fn cases() -> Vec<(String, Vec<u8>)> {
         .expect("tests/ui exists")
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "deploy"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -27,26 +32,54 @@ fn every_case_reports_its_code_within_its_source() {
     for (name, bytes) in &cases {
         let expected = name.split('-').next().unwrap();
         let (source, checked) = deployc::check_bytes(&format!("tests/ui/{name}.deploy"), bytes);
-        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert!(codes.contains(&expected), "{name}: expected {expected}, got {codes:?}");
+        let codes: Vec<&str> = checked
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert!(
+            codes.contains(&expected),
+            "{name}: expected {expected}, got {codes:?}"
+        );
         if expected.starts_with('E') {
-            assert!(checked.spec.is_none(), "{name}: an error must withhold the model");
+            assert!(
+                checked.spec.is_none(),
+                "{name}: an error must withhold the model"
+            );
         }
         for d in &checked.diagnostics {
             let spans = std::iter::once(d.span).chain(d.related.iter().map(|r| r.span));
             for s in spans {
-                assert!(s.end <= source.text.len(), "{name}: span {s} outside a {}-byte source", source.text.len());
-                assert!(source.text.is_char_boundary(s.start) && source.text.is_char_boundary(s.end), "{name}: span {s} splits a character");
+                assert!(
+                    s.end <= source.text.len(),
+                    "{name}: span {s} outside a {}-byte source",
+                    source.text.len()
+                );
+                assert!(
+                    source.text.is_char_boundary(s.start) && source.text.is_char_boundary(s.end),
+                    "{name}: span {s} splits a character"
+                );
             }
-            assert!(!d.label.is_empty() && !d.help.is_empty(), "{name}: {} lacks a label or help", d.code.as_str());
+            assert!(
+                !d.label.is_empty() && !d.help.is_empty(),
+                "{name}: {} lacks a label or help",
+                d.code.as_str()
+            );
         }
     }
 }
 
 #[test]
 fn every_code_has_a_case() {
-    let covered: BTreeSet<String> = cases().iter().map(|(n, _)| n.split('-').next().unwrap().to_string()).collect();
-    let missing: Vec<&str> = CODES.iter().map(|c| c.as_str()).filter(|c| !covered.contains(*c)).collect();
+    let covered: BTreeSet<String> = cases()
+        .iter()
+        .map(|(n, _)| n.split('-').next().unwrap().to_string())
+        .collect();
+    let missing: Vec<&str> = CODES
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
     assert!(missing.is_empty(), "codes without a UI case: {missing:?}");
 }
 

@@ -28,13 +28,23 @@ pub struct Compiled {
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("no .deploy files found in {0}")]
     NoSpecs(String),
     #[error("{first} and {second} would both write to `{stem}/`; rename one of them")]
-    SameStem { stem: String, first: String, second: String },
+    SameStem {
+        stem: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Every `.deploy` file named or found below the named folders, sorted, so
@@ -50,7 +60,10 @@ pub fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
         } else {
             return Err(BuildError::Read {
                 path: p.display().to_string(),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
             });
         }
     }
@@ -64,7 +77,10 @@ pub fn collect_specs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, BuildError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    let read_err = |e| BuildError::Read { path: dir.display().to_string(), source: e };
+    let read_err = |e| BuildError::Read {
+        path: dir.display().to_string(),
+        source: e,
+    };
     for entry in fs::read_dir(dir).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
         if path.is_dir() {
@@ -79,15 +95,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
 /// The name a spec is reported and recorded under: its path with `/`
 /// separators, as given (relative paths stay relative).
 pub fn display_name(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Reads, checks and emits one spec, in memory.
 pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
-    let bytes = fs::read(path).map_err(|e| BuildError::Read { path: path.display().to_string(), source: e })?;
+    let bytes = fs::read(path).map_err(|e| BuildError::Read {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     let (source, checked) = crate::check_bytes(&display_name(path), &bytes);
     let files = checked.spec.as_ref().map(emit::emit_all);
-    Ok(Compiled { source, diagnostics: checked.diagnostics, files })
+    Ok(Compiled {
+        source,
+        diagnostics: checked.diagnostics,
+        files,
+    })
 }
 
 /// All files of all specs, keyed by path relative to the output folder
@@ -99,7 +125,11 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
         let Some(files) = &c.files else { continue };
         let stem = stem(&c.source.name);
         if let Some(first) = owners.insert(stem.clone(), c.source.name.clone()) {
-            return Err(BuildError::SameStem { stem, first, second: c.source.name.clone() });
+            return Err(BuildError::SameStem {
+                stem,
+                first,
+                second: c.source.name.clone(),
+            });
         }
         for f in files {
             out.insert(format!("{stem}/{}", f.path), f.content.clone());

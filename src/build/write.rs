@@ -27,7 +27,9 @@ impl Change {
 
 /// What writing `files` into `out` would change.
 pub fn plan(out: &Path, files: &BTreeMap<String, String>) -> Vec<Change> {
-    let old = fs::read_to_string(out.join(MANIFEST_NAME)).map(|t| Manifest::parse(&t)).unwrap_or_default();
+    let old = fs::read_to_string(out.join(MANIFEST_NAME))
+        .map(|t| Manifest::parse(&t))
+        .unwrap_or_default();
     let mut changes = Vec::new();
     for (path, content) in files {
         match fs::read(out.join(path)) {
@@ -48,7 +50,10 @@ pub fn plan(out: &Path, files: &BTreeMap<String, String>) -> Vec<Change> {
 /// Writes the changes and the new manifest. Returns what changed.
 pub fn apply(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>, BuildError> {
     let changes = plan(out, files);
-    let write_err = |p: &Path, e| BuildError::Write { path: p.display().to_string(), source: e };
+    let write_err = |p: &Path, e| BuildError::Write {
+        path: p.display().to_string(),
+        source: e,
+    };
     for change in &changes {
         let target = out.join(change.path());
         match change {

@@ -29,7 +29,12 @@ fn fmt(v: Decimal) -> String {
     crate::model::decimal_text(v)
 }
 
-pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut Diagnostics) -> Option<Bands> {
+pub fn check(
+    metric: &Statement,
+    specs: &[BandSpec],
+    unit: MetricUnit,
+    d: &mut Diagnostics,
+) -> Option<Bands> {
     let find = |l: &str| specs.iter().find(|b| b.level == l);
     let Some(normal) = find("normal") else {
         let first = &specs[0];
@@ -43,7 +48,12 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
     let (warning, critical) = (find("warning"), find("critical"));
     let bad: Vec<&BandSpec> = [warning, critical].into_iter().flatten().collect();
     if bad.is_empty() {
-        return Some(Bands { worse: Worse::Higher, normal_text: normal.text.clone(), warning: None, critical: None });
+        return Some(Bands {
+            worse: Worse::Higher,
+            normal_text: normal.text.clone(),
+            warning: None,
+            critical: None,
+        });
     }
     // Which side is worse: the side normal is open toward is the good one.
     let worse = match (normal.lo, normal.hi) {
@@ -109,7 +119,15 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
             Diagnostic::new(
                 Code::BandGap,
                 last.span,
-                format!("values {} {} fall in no band", if worse == Worse::Higher { "above" } else { "below" }, fmt(b.value)),
+                format!(
+                    "values {} {} fall in no band",
+                    if worse == Worse::Higher {
+                        "above"
+                    } else {
+                        "below"
+                    },
+                    fmt(b.value)
+                ),
                 format!("the {} band stops here", last.level),
             )
             .help(format!(
@@ -130,22 +148,44 @@ pub fn check(metric: &Statement, specs: &[BandSpec], unit: MetricUnit, d: &mut D
             let (op, bound) = match worse {
                 Worse::Higher => {
                     let b = s.lo.expect("checked: bad bands are bounded toward normal");
-                    (if b.inclusive { CompareOp::Ge } else { CompareOp::Gt }, b)
+                    (
+                        if b.inclusive {
+                            CompareOp::Ge
+                        } else {
+                            CompareOp::Gt
+                        },
+                        b,
+                    )
                 }
                 Worse::Lower => {
                     let b = s.hi.expect("checked: bad bands are bounded toward normal");
-                    (if b.inclusive { CompareOp::Le } else { CompareOp::Lt }, b)
+                    (
+                        if b.inclusive {
+                            CompareOp::Le
+                        } else {
+                            CompareOp::Lt
+                        },
+                        b,
+                    )
                 }
             };
             Band {
                 op,
-                threshold: Threshold { value: bound.value, text: threshold_text(&s.text, worse) },
+                threshold: Threshold {
+                    value: bound.value,
+                    text: threshold_text(&s.text, worse),
+                },
                 sustain: s.sustain,
                 text: s.text.clone(),
             }
         })
     };
-    Some(Bands { worse, normal_text: normal.text.clone(), warning: band(warning), critical: band(critical) })
+    Some(Bands {
+        worse,
+        normal_text: normal.text.clone(),
+        warning: band(warning),
+        critical: band(critical),
+    })
 }
 
 /// The written threshold at which a band starts: `5%` of `> 5%`, `1%` of `1%..5%`.
@@ -156,16 +196,27 @@ fn threshold_text(band_text: &str, worse: Worse) -> String {
             Worse::Lower => hi.to_string(),
         };
     }
-    band_text.trim_start_matches(['<', '>', '=', ' ']).to_string()
+    band_text
+        .trim_start_matches(['<', '>', '=', ' '])
+        .to_string()
 }
 
-fn meet(prev: &BandSpec, next: &BandSpec, end: Bound, start: Bound, worse: Worse, unit: MetricUnit, d: &mut Diagnostics) -> bool {
+fn meet(
+    prev: &BandSpec,
+    next: &BandSpec,
+    end: Bound,
+    start: Bound,
+    worse: Worse,
+    unit: MetricUnit,
+    d: &mut Diagnostics,
+) -> bool {
     // Distance from prev's end to next's start, in the worse direction.
     let gap = match worse {
         Worse::Higher => start.value - end.value,
         Worse::Lower => end.value - start.value,
     };
-    let integer = unit == MetricUnit::Count && end.value.fract().is_zero() && start.value.fract().is_zero();
+    let integer =
+        unit == MetricUnit::Count && end.value.fract().is_zero() && start.value.fract().is_zero();
     if gap.is_zero() {
         match (end.inclusive, start.inclusive) {
             (true, true) => {
@@ -173,7 +224,11 @@ fn meet(prev: &BandSpec, next: &BandSpec, end: Bound, start: Bound, worse: Worse
                 false
             }
             (false, false) => {
-                d.push(gap_error(prev, next, format!("the value {} itself falls in no band", fmt(end.value))));
+                d.push(gap_error(
+                    prev,
+                    next,
+                    format!("the value {} itself falls in no band", fmt(end.value)),
+                ));
                 false
             }
             _ => true,
@@ -184,7 +239,15 @@ fn meet(prev: &BandSpec, next: &BandSpec, end: Bound, start: Bound, worse: Worse
     } else if integer && gap == Decimal::ONE && end.inclusive && start.inclusive {
         true // Counts: `normal 0` then `warning 1..2` leave nothing between.
     } else {
-        d.push(gap_error(prev, next, format!("values between {} and {} fall in no band", fmt(end.value), fmt(start.value))));
+        d.push(gap_error(
+            prev,
+            next,
+            format!(
+                "values between {} and {} fall in no band",
+                fmt(end.value),
+                fmt(start.value)
+            ),
+        ));
         false
     }
 }
@@ -193,7 +256,10 @@ fn overlap(prev: &BandSpec, next: &BandSpec) -> Diagnostic {
     Diagnostic::new(
         Code::BandOverlap,
         next.span,
-        format!("the {} band `{}` overlaps the {} band `{}`", next.level, next.text, prev.level, prev.text),
+        format!(
+            "the {} band `{}` overlaps the {} band `{}`",
+            next.level, next.text, prev.level, prev.text
+        ),
         "overlaps",
     )
     .related(prev.span, format!("{} band here", prev.level))
@@ -203,7 +269,10 @@ fn gap_error(prev: &BandSpec, next: &BandSpec, what: String) -> Diagnostic {
     Diagnostic::new(
         Code::BandGap,
         next.span,
-        format!("gap between the {} band `{}` and the {} band `{}`: {what}", prev.level, prev.text, next.level, next.text),
+        format!(
+            "gap between the {} band `{}` and the {} band `{}`: {what}",
+            prev.level, prev.text, next.level, next.text
+        ),
         "does not start where the previous band ends",
     )
     .related(prev.span, format!("{} band ends here", prev.level))
@@ -213,7 +282,10 @@ fn order_error(band: &BandSpec, normal: &BandSpec, what: &str) -> Diagnostic {
     Diagnostic::new(
         Code::BandOrder,
         band.span,
-        format!("the {} band `{}` {what} of the {} band `{}`", band.level, band.text, normal.level, normal.text),
+        format!(
+            "the {} band `{}` {what} of the {} band `{}`",
+            band.level, band.text, normal.level, normal.text
+        ),
         "out of order",
     )
     .related(normal.span, format!("{} band here", normal.level))

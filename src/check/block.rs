@@ -19,7 +19,10 @@ pub fn body<'a>(stmt: &'a Statement, d: &mut Diagnostics) -> &'a [Statement] {
                     format!("`{}` needs a {{ block }}", stmt.keyword.text),
                     "block expected after this statement",
                 )
-                .help(format!("write `{} ... {{` and the statements it contains, then `}}`", stmt.keyword.text)),
+                .help(format!(
+                    "write `{} ... {{` and the statements it contains, then `}}`",
+                    stmt.keyword.text
+                )),
             );
             &[]
         }
@@ -36,7 +39,10 @@ pub fn no_body(stmt: &Statement, d: &mut Diagnostics) {
                 format!("`{}` takes no {{ block }}", stmt.keyword.text),
                 "unexpected block",
             )
-            .help(format!("write the arguments of `{}` on its own line, without braces", stmt.keyword.text)),
+            .help(format!(
+                "write the arguments of `{}` on its own line, without braces",
+                stmt.keyword.text
+            )),
         );
     }
 }
@@ -93,7 +99,10 @@ pub fn unknown(stmt: &Statement, block: &str, allowed: &[&str], d: &mut Diagnost
 /// E0205 when a required statement is missing from the block of `owner`.
 pub fn require(present: bool, owner: &Statement, what: &str, example: &str, d: &mut Diagnostics) {
     if !present {
-        let span = owner.keyword.span.to(owner.args.first().map_or(owner.keyword.span, |a| a.span));
+        let span = owner
+            .keyword
+            .span
+            .to(owner.args.first().map_or(owner.keyword.span, |a| a.span));
         d.push(
             Diagnostic::new(
                 Code::MissingStatement,

@@ -14,7 +14,11 @@ pub struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     pub fn new(stmt: &'a Statement) -> Self {
-        Cursor { stmt, pos: 0, name: format!("`{}`", stmt.keyword.text) }
+        Cursor {
+            stmt,
+            pos: 0,
+            name: format!("`{}`", stmt.keyword.text),
+        }
     }
 
     pub fn statement(&self) -> &'a Statement {
@@ -24,7 +28,6 @@ impl<'a> Cursor<'a> {
     pub fn peek(&self) -> Option<&'a Arg> {
         self.stmt.args.get(self.pos)
     }
-
 
     fn next(&mut self) -> Option<&'a Arg> {
         let arg = self.stmt.args.get(self.pos);
@@ -36,7 +39,11 @@ impl<'a> Cursor<'a> {
 
     /// Where a missing argument would have gone: just after the last one read.
     fn missing_at(&self) -> Span {
-        let prev = if self.pos == 0 { self.stmt.keyword.span } else { self.stmt.args[self.pos - 1].span };
+        let prev = if self.pos == 0 {
+            self.stmt.keyword.span
+        } else {
+            self.stmt.args[self.pos - 1].span
+        };
         Span::new(prev.end, prev.end)
     }
 
@@ -45,7 +52,11 @@ impl<'a> Cursor<'a> {
             Some(arg) => d.push(Diagnostic::new(
                 Code::BadArgument,
                 arg.span,
-                format!("{} expects {what}, found {}", self.name, arg.value.describe()),
+                format!(
+                    "{} expects {what}, found {}",
+                    self.name,
+                    arg.value.describe()
+                ),
                 format!("expected {what}"),
             )),
             None => d.push(Diagnostic::new(
@@ -62,7 +73,10 @@ impl<'a> Cursor<'a> {
     /// A name (identifier).
     pub fn ident(&mut self, d: &mut Diagnostics, what: &str) -> Option<(String, Span)> {
         match self.peek() {
-            Some(Arg { value: Value::Ident(s), span }) => {
+            Some(Arg {
+                value: Value::Ident(s),
+                span,
+            }) => {
                 self.pos += 1;
                 Some((s.clone(), *span))
             }
@@ -76,7 +90,10 @@ impl<'a> Cursor<'a> {
     /// A string or a text block.
     pub fn text(&mut self, d: &mut Diagnostics, what: &str) -> Option<(String, Span)> {
         match self.peek() {
-            Some(Arg { value: Value::Str(s) | Value::Text(s), span }) => {
+            Some(Arg {
+                value: Value::Str(s) | Value::Text(s),
+                span,
+            }) => {
                 self.pos += 1;
                 Some((s.clone(), *span))
             }
@@ -90,7 +107,10 @@ impl<'a> Cursor<'a> {
     /// A string, or a name taken as text (`namespace vectorizer`).
     pub fn text_or_ident(&mut self, d: &mut Diagnostics, what: &str) -> Option<(String, Span)> {
         match self.peek() {
-            Some(Arg { value: Value::Ident(s) | Value::Str(s) | Value::Text(s), span }) => {
+            Some(Arg {
+                value: Value::Ident(s) | Value::Str(s) | Value::Text(s),
+                span,
+            }) => {
                 self.pos += 1;
                 Some((s.clone(), *span))
             }
@@ -103,7 +123,10 @@ impl<'a> Cursor<'a> {
 
     pub fn quantity(&mut self, d: &mut Diagnostics, what: &str) -> Option<&'a Quantity> {
         match self.peek() {
-            Some(Arg { value: Value::Quantity(q), .. }) => {
+            Some(Arg {
+                value: Value::Quantity(q),
+                ..
+            }) => {
                 self.pos += 1;
                 Some(q)
             }
@@ -115,13 +138,23 @@ impl<'a> Cursor<'a> {
     }
 
     /// `a..b`, or a single quantity standing for `a..a`.
-    pub fn range_or_quantity(&mut self, d: &mut Diagnostics, what: &str) -> Option<(&'a Quantity, &'a Quantity)> {
+    pub fn range_or_quantity(
+        &mut self,
+        d: &mut Diagnostics,
+        what: &str,
+    ) -> Option<(&'a Quantity, &'a Quantity)> {
         match self.peek() {
-            Some(Arg { value: Value::Quantity(q), .. }) => {
+            Some(Arg {
+                value: Value::Quantity(q),
+                ..
+            }) => {
                 self.pos += 1;
                 Some((q, q))
             }
-            Some(Arg { value: Value::Range(a, b), .. }) => {
+            Some(Arg {
+                value: Value::Range(a, b),
+                ..
+            }) => {
                 self.pos += 1;
                 Some((a, b))
             }
@@ -134,7 +167,10 @@ impl<'a> Cursor<'a> {
 
     pub fn compare(&mut self, d: &mut Diagnostics, what: &str) -> Option<(CompareOp, Span)> {
         match self.peek() {
-            Some(Arg { value: Value::Compare(op), span }) => {
+            Some(Arg {
+                value: Value::Compare(op),
+                span,
+            }) => {
                 self.pos += 1;
                 Some((*op, *span))
             }
@@ -147,7 +183,10 @@ impl<'a> Cursor<'a> {
 
     pub fn anchor(&mut self, d: &mut Diagnostics, what: &str) -> Option<(String, Span)> {
         match self.peek() {
-            Some(Arg { value: Value::Anchor(s), span }) => {
+            Some(Arg {
+                value: Value::Anchor(s),
+                span,
+            }) => {
                 self.pos += 1;
                 Some((s.clone(), *span))
             }
@@ -161,7 +200,10 @@ impl<'a> Cursor<'a> {
     /// Consumes the keyword `word` if it comes next.
     pub fn eat(&mut self, word: &str) -> Option<Span> {
         match self.peek() {
-            Some(Arg { value: Value::Ident(s), span }) if s == word => {
+            Some(Arg {
+                value: Value::Ident(s),
+                span,
+            }) if s == word => {
                 self.pos += 1;
                 Some(*span)
             }
@@ -202,7 +244,10 @@ impl<'a> Cursor<'a> {
                 None => return out,
             }
             match self.peek() {
-                Some(Arg { value: Value::Comma, .. }) => self.pos += 1,
+                Some(Arg {
+                    value: Value::Comma,
+                    ..
+                }) => self.pos += 1,
                 _ => return out,
             }
         }

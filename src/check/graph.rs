@@ -15,9 +15,19 @@ use crate::model::*;
 use crate::source::Span;
 use crate::syntax::Statement;
 
-pub fn order_and_check(stmts: &[&Statement], lowered: Vec<Lowered>, services: &[Service], ctx: &mut Ctx) -> Vec<Phase> {
+pub fn order_and_check(
+    stmts: &[&Statement],
+    lowered: Vec<Lowered>,
+    services: &[Service],
+    ctx: &mut Ctx,
+) -> Vec<Phase> {
     let n = lowered.len();
-    let name_span = |i: usize| stmts[i].args.first().map_or(stmts[i].keyword.span, |a| a.span);
+    let name_span = |i: usize| {
+        stmts[i]
+            .args
+            .first()
+            .map_or(stmts[i].keyword.span, |a| a.span)
+    };
 
     // Edge phase → dependency, labelled with the span of the `after` argument.
     let mut graph: DiGraph<usize, Span> = DiGraph::new();
@@ -51,7 +61,11 @@ pub fn order_and_check(stmts: &[&Statement], lowered: Vec<Lowered>, services: &[
         .map(|&i| {
             let l = slots[i].take().expect("each phase is placed once");
             let mut phase = l.phase;
-            phase.after = l.after.iter().map(|&(dep, _)| PhaseId(position[dep])).collect();
+            phase.after = l
+                .after
+                .iter()
+                .map(|&(dep, _)| PhaseId(position[dep]))
+                .collect();
             phase
         })
         .collect()
@@ -89,15 +103,31 @@ fn report_cycles(graph: &DiGraph<usize, Span>, lowered: &[Lowered], ctx: &mut Ct
             }
             at = next;
         }
-        let names: Vec<String> = path.iter().map(|&i| format!("`{}`", lowered[i].phase.name)).collect();
+        let names: Vec<String> = path
+            .iter()
+            .map(|&i| format!("`{}`", lowered[i].phase.name))
+            .collect();
         let mut d = Diagnostic::new(
             Code::Cycle,
             spans[0],
-            format!("phases depend on each other in a cycle: {}", names.join(" runs after ")),
-            format!("`{}` waits for `{}` here", lowered[start].phase.name, lowered[path[1]].phase.name),
+            format!(
+                "phases depend on each other in a cycle: {}",
+                names.join(" runs after ")
+            ),
+            format!(
+                "`{}` waits for `{}` here",
+                lowered[start].phase.name, lowered[path[1]].phase.name
+            ),
         );
         for (k, span) in spans.iter().enumerate().skip(1) {
-            d = d.related(*span, format!("`{}` waits for `{}` here", lowered[path[k]].phase.name, lowered[path[k + 1]].phase.name));
+            d = d.related(
+                *span,
+                format!(
+                    "`{}` waits for `{}` here",
+                    lowered[path[k]].phase.name,
+                    lowered[path[k + 1]].phase.name
+                ),
+            );
         }
         ctx.d.push(d);
     }
@@ -108,7 +138,10 @@ fn report_cycles(graph: &DiGraph<usize, Span>, lowered: &[Lowered], ctx: &mut Ct
 /// the order is deterministic and follows the source where it can.
 fn topological(lowered: &[Lowered]) -> Vec<usize> {
     let n = lowered.len();
-    let mut waiting: Vec<usize> = lowered.iter().map(|l| l.after.iter().map(|a| a.0).collect::<BTreeSet<_>>().len()).collect();
+    let mut waiting: Vec<usize> = lowered
+        .iter()
+        .map(|l| l.after.iter().map(|a| a.0).collect::<BTreeSet<_>>().len())
+        .collect();
     let mut dependents: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, l) in lowered.iter().enumerate() {
         for dep in l.after.iter().map(|a| a.0).collect::<BTreeSet<_>>() {
@@ -138,13 +171,21 @@ fn check_anchors(order: &[usize], lowered: &[Lowered], ctx: &mut Ctx) {
             .after
             .iter()
             .filter_map(|&(dep, _)| {
-                let own = lowered[dep].phase.anchor.as_ref().map(|a| (a.offset_millis, dep));
+                let own = lowered[dep]
+                    .phase
+                    .anchor
+                    .as_ref()
+                    .map(|a| (a.offset_millis, dep));
                 own.max(latest[dep])
             })
             .max();
         if let (Some(anchor), Some((limit, from))) = (&lowered[i].phase.anchor, inherited) {
             if anchor.offset_millis < limit {
-                let from_anchor = lowered[from].phase.anchor.as_ref().map_or(String::new(), |a| a.text.clone());
+                let from_anchor = lowered[from]
+                    .phase
+                    .anchor
+                    .as_ref()
+                    .map_or(String::new(), |a| a.text.clone());
                 let mut d = Diagnostic::new(
                     Code::AnchorContradiction,
                     lowered[i].anchor_span.unwrap_or_default(),
@@ -155,16 +196,32 @@ fn check_anchors(order: &[usize], lowered: &[Lowered], ctx: &mut Ctx) {
                     "earlier than a phase it depends on",
                 );
                 if let Some(span) = lowered[from].anchor_span {
-                    d = d.related(span, format!("`{}` is anchored here", lowered[from].phase.name));
+                    d = d.related(
+                        span,
+                        format!("`{}` is anchored here", lowered[from].phase.name),
+                    );
                 }
-                ctx.d.push(d.help("move the anchor later, or remove the dependency"));
+                ctx.d
+                    .push(d.help("move the anchor later, or remove the dependency"));
             }
         }
-        latest[i] = inherited.max(lowered[i].phase.anchor.as_ref().map(|a| (a.offset_millis, i)));
+        latest[i] = inherited.max(
+            lowered[i]
+                .phase
+                .anchor
+                .as_ref()
+                .map(|a| (a.offset_millis, i)),
+        );
     }
 }
 
-fn check_traffic(order: &[usize], lowered: &[Lowered], name_span: &dyn Fn(usize) -> Span, services: &[Service], ctx: &mut Ctx) {
+fn check_traffic(
+    order: &[usize],
+    lowered: &[Lowered],
+    name_span: &dyn Fn(usize) -> Span,
+    services: &[Service],
+    ctx: &mut Ctx,
+) {
     let n = lowered.len();
     // ancestors[i][j]: phase j must finish before phase i starts.
     let mut ancestors = vec![vec![false; n]; n];
@@ -177,8 +234,17 @@ fn check_traffic(order: &[usize], lowered: &[Lowered], name_span: &dyn Fn(usize)
             }
         }
     }
-    let traffic: Vec<usize> =
-        order.iter().copied().filter(|&i| lowered[i].phase.steps.iter().any(|s| matches!(s, Step::Traffic(_)))).collect();
+    let traffic: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            lowered[i]
+                .phase
+                .steps
+                .iter()
+                .any(|s| matches!(s, Step::Traffic(_)))
+        })
+        .collect();
     for (k, &b) in traffic.iter().enumerate() {
         for &a in &traffic[..k] {
             if !ancestors[b][a] && !ancestors[a][b] {
@@ -186,17 +252,26 @@ fn check_traffic(order: &[usize], lowered: &[Lowered], name_span: &dyn Fn(usize)
                     Diagnostic::new(
                         Code::ParallelTraffic,
                         name_span(b),
-                        format!("`{}` and `{}` both shift traffic and may run at the same time", lowered[b].phase.name, lowered[a].phase.name),
+                        format!(
+                            "`{}` and `{}` both shift traffic and may run at the same time",
+                            lowered[b].phase.name, lowered[a].phase.name
+                        ),
                         "shifts traffic",
                     )
                     .related(name_span(a), "also shifts traffic")
-                    .help(format!("add `after {}` to `{}` (or the reverse)", lowered[a].phase.name, lowered[b].phase.name)),
+                    .help(format!(
+                        "add `after {}` to `{}` (or the reverse)",
+                        lowered[a].phase.name, lowered[b].phase.name
+                    )),
                 );
             }
         }
     }
 
-    let rollouts: Vec<&Service> = services.iter().filter(|s| s.workload() == WorkloadKind::Rollout).collect();
+    let rollouts: Vec<&Service> = services
+        .iter()
+        .filter(|s| s.workload() == WorkloadKind::Rollout)
+        .collect();
     let blue_green = rollouts.iter().find(|s| s.strategy == Strategy::BlueGreen);
     let canary = rollouts.iter().find(|s| s.strategy == Strategy::Canary);
     let mut last_weight: Option<(Decimal, Span)> = None;
@@ -204,8 +279,12 @@ fn check_traffic(order: &[usize], lowered: &[Lowered], name_span: &dyn Fn(usize)
         for (step, &span) in lowered[i].phase.steps.iter().zip(&lowered[i].step_spans) {
             let Step::Traffic(t) = step else { continue };
             let needs = match t {
-                Traffic::Weight(_) | Traffic::Pods(_) => Some(("canary", blue_green.map(|s| &s.name))),
-                Traffic::Preview | Traffic::Promote => Some(("blue_green", canary.map(|s| &s.name))),
+                Traffic::Weight(_) | Traffic::Pods(_) => {
+                    Some(("canary", blue_green.map(|s| &s.name)))
+                }
+                Traffic::Preview | Traffic::Promote => {
+                    Some(("blue_green", canary.map(|s| &s.name)))
+                }
                 _ => None,
             };
             if let Some((strategy, Some(conflict))) = needs {
@@ -232,7 +311,11 @@ fn check_traffic(order: &[usize], lowered: &[Lowered], name_span: &dyn Fn(usize)
                             Diagnostic::new(
                                 Code::WeightDecreases,
                                 span,
-                                format!("traffic goes down from {}% to {}%", decimal_text(prev), decimal_text(*w)),
+                                format!(
+                                    "traffic goes down from {}% to {}%",
+                                    decimal_text(prev),
+                                    decimal_text(*w)
+                                ),
                                 "lower than the step before",
                             )
                             .related(prev_span, format!("{}% here", decimal_text(prev))),

@@ -92,19 +92,30 @@ impl Ctx<'_> {
 
     pub fn contacts(&mut self, c: &mut Cursor, what: &str) -> Vec<ContactId> {
         let list = c.ident_list(&mut self.d, what);
-        list.into_iter().filter_map(|(n, s)| self.contact(&n, s)).collect()
+        list.into_iter()
+            .filter_map(|(n, s)| self.contact(&n, s))
+            .collect()
     }
 
     pub fn severity(&mut self, name: &str, span: Span) -> Option<SeverityId> {
-        self.names.severities.resolve(name, span, &mut self.d).map(SeverityId)
+        self.names
+            .severities
+            .resolve(name, span, &mut self.d)
+            .map(SeverityId)
     }
 
     pub fn service(&mut self, name: &str, span: Span) -> Option<ServiceId> {
-        self.names.services.resolve(name, span, &mut self.d).map(ServiceId)
+        self.names
+            .services
+            .resolve(name, span, &mut self.d)
+            .map(ServiceId)
     }
 
     pub fn rollback_level(&mut self, name: &str, span: Span) -> Option<RollbackLevelId> {
-        self.names.rollbacks.resolve(name, span, &mut self.d).map(RollbackLevelId)
+        self.names
+            .rollbacks
+            .resolve(name, span, &mut self.d)
+            .map(RollbackLevelId)
     }
 }
 
@@ -136,29 +147,59 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
 
     let mut severities: Vec<SeverityLevel> = BUILTIN_SEVERITIES
         .iter()
-        .map(|(n, r)| SeverityLevel { name: n.to_string(), routes: *r, description: None, declared: false })
+        .map(|(n, r)| SeverityLevel {
+            name: n.to_string(),
+            routes: *r,
+            description: None,
+            declared: false,
+        })
         .collect();
     severities.extend(of("severity").filter_map(|s| items::people::severity(s, &mut ctx)));
-    let contacts: Vec<Contact> = of("contact").map(|s| items::people::contact(s, &mut ctx)).collect();
-    let services: Vec<Service> = of("service").map(|s| items::service::service(s, &mut ctx)).collect();
+    let contacts: Vec<Contact> = of("contact")
+        .map(|s| items::people::contact(s, &mut ctx))
+        .collect();
+    let services: Vec<Service> = of("service")
+        .map(|s| items::service::service(s, &mut ctx))
+        .collect();
     let release = items::release::release(tree, &mut ctx);
-    let metrics: Vec<Metric> = of("metric").map(|s| items::metric::metric(s, &mut ctx)).collect();
-    let rollback_levels: Vec<RollbackLevel> = of("rollback").map(|s| items::process::rollback(s, &mut ctx)).collect();
+    let metrics: Vec<Metric> = of("metric")
+        .map(|s| items::metric::metric(s, &mut ctx))
+        .collect();
+    let rollback_levels: Vec<RollbackLevel> = of("rollback")
+        .map(|s| items::process::rollback(s, &mut ctx))
+        .collect();
     let phase_stmts: Vec<&Statement> = of("phase").collect();
-    let lowered: Vec<items::phase::Lowered> = phase_stmts.iter().map(|s| items::phase::phase(s, &mut ctx)).collect();
-    let triggers: Vec<Trigger> = of("trigger").map(|s| items::trigger::trigger(s, &mut ctx)).collect();
-    let escalations: Vec<Escalation> = of("escalation").filter_map(|s| items::people::escalation(s, &mut ctx)).collect();
-    let checklists: Vec<Checklist> = of("checklist").map(|s| items::process::checklist(s, &mut ctx)).collect();
-    let templates: Vec<Template> = of("template").map(|s| items::process::template(s, &mut ctx)).collect();
+    let lowered: Vec<items::phase::Lowered> = phase_stmts
+        .iter()
+        .map(|s| items::phase::phase(s, &mut ctx))
+        .collect();
+    let triggers: Vec<Trigger> = of("trigger")
+        .map(|s| items::trigger::trigger(s, &mut ctx))
+        .collect();
+    let escalations: Vec<Escalation> = of("escalation")
+        .filter_map(|s| items::people::escalation(s, &mut ctx))
+        .collect();
+    let checklists: Vec<Checklist> = of("checklist")
+        .map(|s| items::process::checklist(s, &mut ctx))
+        .collect();
+    let templates: Vec<Template> = of("template")
+        .map(|s| items::process::template(s, &mut ctx))
+        .collect();
     let criteria: Vec<Criterion> = tree
         .statements
         .iter()
         .filter(|s| s.keyword.text == "success" || s.keyword.text == "failure")
         .filter_map(|s| items::process::criterion(s, &mut ctx))
         .collect();
-    let signoff: Vec<ContactId> = of("signoff").flat_map(|s| items::process::signoff(s, &mut ctx)).collect();
-    let sections: Vec<Section> = of("section").filter_map(|s| items::process::section(s, &mut ctx)).collect();
-    let environments: Vec<Environment> = of("environment").map(|s| items::service::environment(s, &mut ctx)).collect();
+    let signoff: Vec<ContactId> = of("signoff")
+        .flat_map(|s| items::process::signoff(s, &mut ctx))
+        .collect();
+    let sections: Vec<Section> = of("section")
+        .filter_map(|s| items::process::section(s, &mut ctx))
+        .collect();
+    let environments: Vec<Environment> = of("environment")
+        .map(|s| items::service::environment(s, &mut ctx))
+        .collect();
 
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);
     usage(tree, &metrics, &mut ctx);

@@ -18,7 +18,12 @@ pub struct Table {
 
 impl Table {
     pub fn new(kind: &'static str, unknown: Code) -> Self {
-        Table { kind, unknown, entries: Vec::new(), index: HashMap::new() }
+        Table {
+            kind,
+            unknown,
+            entries: Vec::new(),
+            index: HashMap::new(),
+        }
     }
 
     /// A name that exists without being written in the spec (built-ins).
@@ -39,7 +44,10 @@ impl Table {
                 Some(first_span) => diagnostic.related(first_span, "first defined here"),
                 None => diagnostic
                     .label(format!("`{name}` is a built-in {}", self.kind))
-                    .help(format!("built-in {}s cannot be redefined; choose another name", self.kind)),
+                    .help(format!(
+                        "built-in {}s cannot be redefined; choose another name",
+                        self.kind
+                    )),
             });
             return;
         }

@@ -8,7 +8,9 @@ use crate::source::Span;
 use crate::syntax::{Arg, Value};
 
 pub fn check(query: &str, arg: &Arg, text: &str, d: &mut Diagnostics) {
-    let Err(message) = promql_parser::parser::parse(query) else { return };
+    let Err(message) = promql_parser::parser::parse(query) else {
+        return;
+    };
     let located = locate(query, &message);
     let span = match located {
         Some((start, end)) => to_source(arg, query, start, end, text).unwrap_or(arg.span),
@@ -19,8 +21,13 @@ pub fn check(query: &str, arg: &Arg, text: &str, d: &mut Diagnostics) {
         None => "in this query".to_string(),
     };
     d.push(
-        Diagnostic::new(Code::InvalidPromql, span, format!("invalid PromQL: {message}"), label)
-            .help("fix the query; check it in the Prometheus expression browser if in doubt"),
+        Diagnostic::new(
+            Code::InvalidPromql,
+            span,
+            format!("invalid PromQL: {message}"),
+            label,
+        )
+        .help("fix the query; check it in the Prometheus expression browser if in doubt"),
     );
 }
 
@@ -60,7 +67,10 @@ fn find_word(query: &str, word: &str) -> Option<usize> {
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
     query.match_indices(word).map(|(i, _)| i).find(|&i| {
         let before = query[..i].chars().next_back().is_none_or(|c| !is_word(c));
-        let after = query[i + word.len()..].chars().next().is_none_or(|c| !is_word(c));
+        let after = query[i + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !is_word(c));
         before && after
     })
 }
@@ -136,7 +146,11 @@ fn to_source(arg: &Arg, query: &str, start: usize, end: usize, text: &str) -> Op
                 if decoded == end {
                     break;
                 }
-                let width = if matches!(c, '"' | '\\' | '\n' | '\t') { 2 } else { c.len_utf8() };
+                let width = if matches!(c, '"' | '\\' | '\n' | '\t') {
+                    2
+                } else {
+                    c.len_utf8()
+                };
                 src += width;
                 consumed += width;
                 decoded += c.len_utf8();
@@ -154,5 +168,6 @@ fn to_source(arg: &Arg, query: &str, start: usize, end: usize, text: &str) -> Op
 /// The first place `needle` occurs in the source inside `within`.
 pub fn find_in(text: &str, within: Span, needle: &str) -> Option<Span> {
     let hay = text.get(within.start..within.end)?;
-    hay.find(needle).map(|i| Span::new(within.start + i, within.start + i + needle.len()))
+    hay.find(needle)
+        .map(|i| Span::new(within.start + i, within.start + i + needle.len()))
 }

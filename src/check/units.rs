@@ -21,9 +21,8 @@ fn unit_kind(unit: &str) -> Option<Kind> {
     match unit {
         "ms" | "s" | "m" | "h" | "d" | "w" => Some(Kind::Duration),
         "%" => Some(Kind::Percent),
-        "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "K" | "KB" | "k" | "M" | "MB" | "G" | "GB" | "T" | "TB" | "P" | "PB" => {
-            Some(Kind::Size)
-        }
+        "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "K" | "KB" | "k" | "M" | "MB" | "G" | "GB" | "T"
+        | "TB" | "P" | "PB" => Some(Kind::Size),
         _ => None,
     }
 }
@@ -101,7 +100,10 @@ pub fn duration(d: &mut Diagnostics, q: &Quantity) -> Option<Duration> {
             d.push(Diagnostic::new(
                 Code::InvalidValue,
                 q.span,
-                format!("duration `{}` is not a whole number of milliseconds", q.text),
+                format!(
+                    "duration `{}` is not a whole number of milliseconds",
+                    q.text
+                ),
                 "not representable",
             ));
             None
@@ -130,7 +132,12 @@ pub fn size(d: &mut Diagnostics, q: &Quantity) -> Option<Bytes> {
     match q.number.checked_mul(Decimal::from(factor)).and_then(whole) {
         Some(b) => Some(Bytes(b)),
         None => {
-            d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("size `{}` is not a whole number of bytes", q.text), "not representable"));
+            d.push(Diagnostic::new(
+                Code::InvalidValue,
+                q.span,
+                format!("size `{}` is not a whole number of bytes", q.text),
+                "not representable",
+            ));
             None
         }
     }
@@ -139,7 +146,10 @@ pub fn size(d: &mut Diagnostics, q: &Quantity) -> Option<Bytes> {
 pub fn cpu(d: &mut Diagnostics, q: &Quantity) -> Option<Millicores> {
     const HELP: &str = "write CPU in cores (2, 0.5) or millicores (500m)";
     let millis = match q.unit.as_deref() {
-        None => q.number.checked_mul(Decimal::from(1000)).unwrap_or(Decimal::MAX),
+        None => q
+            .number
+            .checked_mul(Decimal::from(1000))
+            .unwrap_or(Decimal::MAX),
         Some("m") => q.number,
         _ => {
             wrong_unit(d, q, "CPU cores", HELP);
@@ -149,7 +159,18 @@ pub fn cpu(d: &mut Diagnostics, q: &Quantity) -> Option<Millicores> {
     match whole(millis) {
         Some(m) if m > 0 => Some(Millicores(m)),
         _ => {
-            d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("CPU `{}` must be a positive whole number of millicores", q.text), "invalid CPU").help(HELP));
+            d.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    q.span,
+                    format!(
+                        "CPU `{}` must be a positive whole number of millicores",
+                        q.text
+                    ),
+                    "invalid CPU",
+                )
+                .help(HELP),
+            );
             None
         }
     }
@@ -168,7 +189,12 @@ pub fn percent(d: &mut Diagnostics, q: &Quantity) -> Option<Decimal> {
 /// A plain whole number (replicas, ports, counts), at most `max`.
 pub fn count(d: &mut Diagnostics, q: &Quantity, max: u64) -> Option<u64> {
     if q.unit.is_some() {
-        wrong_unit(d, q, "a plain number", "write a whole number without a unit");
+        wrong_unit(
+            d,
+            q,
+            "a plain number",
+            "write a whole number without a unit",
+        );
         return None;
     }
     match whole(q.number).filter(|n| *n <= max) {
@@ -188,7 +214,12 @@ pub fn count(d: &mut Diagnostics, q: &Quantity, max: u64) -> Option<u64> {
 /// A threshold written by a person, in the metric's query unit: `1%` is 0.01
 /// for a ratio, `500ms` is 0.5 for seconds. Reports E0403 when the written
 /// unit cannot describe the metric at all.
-pub fn threshold(d: &mut Diagnostics, q: &Quantity, metric: &str, unit: MetricUnit) -> Option<Decimal> {
+pub fn threshold(
+    d: &mut Diagnostics,
+    q: &Quantity,
+    metric: &str,
+    unit: MetricUnit,
+) -> Option<Decimal> {
     let written = q.unit.as_deref().map(|u| (u, unit_kind(u)));
     let hundred = Decimal::from(100);
     let value = match (unit, written) {
@@ -196,19 +227,34 @@ pub fn threshold(d: &mut Diagnostics, q: &Quantity, metric: &str, unit: MetricUn
         (MetricUnit::Ratio, Some((_, Some(Kind::Percent)))) => Some(q.number / hundred),
         (MetricUnit::Percent, Some((_, Some(Kind::Percent)))) => Some(q.number),
         (MetricUnit::Seconds | MetricUnit::Milliseconds, Some((u, Some(Kind::Duration)))) => {
-            let ms = q.number.checked_mul(Decimal::from(millis_per(u).unwrap_or(1)));
-            ms.map(|ms| if unit == MetricUnit::Seconds { ms / Decimal::from(1000) } else { ms })
+            let ms = q
+                .number
+                .checked_mul(Decimal::from(millis_per(u).unwrap_or(1)));
+            ms.map(|ms| {
+                if unit == MetricUnit::Seconds {
+                    ms / Decimal::from(1000)
+                } else {
+                    ms
+                }
+            })
         }
         (MetricUnit::Bytes, Some((_, Some(Kind::Size)))) => size(d, q).map(|b| Decimal::from(b.0)),
         (MetricUnit::Cores, Some(("m", _))) => Some(q.number / Decimal::from(1000)),
         (_, Some((u, None))) => {
-            d.push(Diagnostic::new(Code::UnknownUnit, q.span, format!("unknown unit `{u}` in `{}`", q.text), "unknown unit"));
+            d.push(Diagnostic::new(
+                Code::UnknownUnit,
+                q.span,
+                format!("unknown unit `{u}` in `{}`", q.text),
+                "unknown unit",
+            ));
             None
         }
         (_, Some((_, Some(kind)))) => {
             let fits = match unit {
                 MetricUnit::Ratio | MetricUnit::Percent => "a percentage (1%) or a plain number",
-                MetricUnit::Seconds | MetricUnit::Milliseconds => "a duration (500ms, 2s) or a plain number",
+                MetricUnit::Seconds | MetricUnit::Milliseconds => {
+                    "a duration (500ms, 2s) or a plain number"
+                }
                 MetricUnit::Bytes => "a size (512Mi) or a plain number",
                 MetricUnit::Count => "a plain number",
                 MetricUnit::Cores => "cores (0.5) or millicores (500m)",
@@ -223,7 +269,11 @@ pub fn threshold(d: &mut Diagnostics, q: &Quantity, metric: &str, unit: MetricUn
                         q.text,
                         kind_name(kind)
                     ),
-                    format!("{} cannot be compared with {}", kind_name(kind), unit.as_str()),
+                    format!(
+                        "{} cannot be compared with {}",
+                        kind_name(kind),
+                        unit.as_str()
+                    ),
                 )
                 .help(format!("compare `{metric}` with {fits}")),
             );

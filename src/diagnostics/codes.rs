@@ -48,7 +48,10 @@ impl Code {
     }
 
     pub fn parse(s: &str) -> Option<Code> {
-        CODES.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(s))
+        CODES
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
     }
 }
 

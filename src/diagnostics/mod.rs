@@ -39,7 +39,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of `code` at `span`. The help line defaults to the code's
     /// own; call `.help()` to say something more specific.
-    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             message: message.into(),
@@ -56,7 +61,10 @@ impl Diagnostic {
     }
 
     pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push(Related { span, label: label.into() });
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
         self
     }
 
@@ -90,10 +98,16 @@ impl Diagnostics {
     /// (same code, same span) collapsed. Deterministic for snapshots.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.0.sort_by(|a, b| {
-            (a.span.start, a.severity(), a.code, a.span.end, &a.message)
-                .cmp(&(b.span.start, b.severity(), b.code, b.span.end, &b.message))
+            (a.span.start, a.severity(), a.code, a.span.end, &a.message).cmp(&(
+                b.span.start,
+                b.severity(),
+                b.code,
+                b.span.end,
+                &b.message,
+            ))
         });
-        self.0.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
+        self.0
+            .dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
         self.0
     }
 }

@@ -50,15 +50,25 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(Some(d.label.clone()), d.span);
-        let related = d.related.iter().map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
+        let related = d
+            .related
+            .iter()
+            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
 
-fn render_with(handler: &GraphicalReportHandler, diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+fn render_with(
+    handler: &GraphicalReportHandler,
+    diagnostics: &[Diagnostic],
+    source: &SourceFile,
+) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let report = Report { diagnostic: d, source: NamedSource::new(&source.name, source.text.clone()) };
+        let report = Report {
+            diagnostic: d,
+            source: NamedSource::new(&source.name, source.text.clone()),
+        };
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
@@ -68,7 +78,11 @@ fn render_with(handler: &GraphicalReportHandler, diagnostics: &[Diagnostic], sou
 
 /// Render for a terminal, with colour when `color` is set.
 pub fn render_human(diagnostics: &[Diagnostic], source: &SourceFile, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     render_with(&handler, diagnostics, source)
 }

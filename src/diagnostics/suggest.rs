@@ -1,7 +1,10 @@
 //! "Did you mean" for every kind of name, from one place.
 
 /// The closest candidate to `wrong`, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&wrong.to_lowercase(), &c.to_lowercase());

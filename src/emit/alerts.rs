@@ -37,7 +37,12 @@ impl Alert<'_> {
     /// `Metric::recorded_series`) compared with the threshold in the
     /// metric's unit.
     pub fn expr(&self) -> String {
-        format!("{} {} {}", self.metric.recorded_series(), self.op.as_str(), self.threshold.value_text())
+        format!(
+            "{} {} {}",
+            self.metric.recorded_series(),
+            self.op.as_str(),
+            self.threshold.value_text()
+        )
     }
 
     /// The runbook heading of this alert's section.
@@ -81,7 +86,10 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
     }
     for metric in &spec.metrics {
         let Some(bands) = &metric.bands else { continue };
-        let levels = [("warning", &bands.warning, AlertSeverity::Warning), ("critical", &bands.critical, AlertSeverity::Critical)];
+        let levels = [
+            ("warning", &bands.warning, AlertSeverity::Warning),
+            ("critical", &bands.critical, AlertSeverity::Critical),
+        ];
         for (level, band, severity) in levels {
             let Some(band) = band else { continue };
             out.push(Alert {

@@ -27,7 +27,10 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, content: impl Into<String>) -> Self {
-        OutputFile { path: path.into(), content: content.into() }
+        OutputFile {
+            path: path.into(),
+            content: content.into(),
+        }
     }
 }
 
@@ -61,7 +64,10 @@ pub fn slug(heading: &str) -> String {
 /// The `runbook_url` of an alert: the published runbook when the release
 /// names one, else the runbook beside the generated files.
 pub fn runbook_url(spec: &Spec, anchor: &str) -> String {
-    format!("{}#{anchor}", spec.release.runbook_url.as_deref().unwrap_or("runbook.md"))
+    format!(
+        "{}#{anchor}",
+        spec.release.runbook_url.as_deref().unwrap_or("runbook.md")
+    )
 }
 
 /// `error_rate` → `ErrorRate`, for alert and object names.
@@ -70,7 +76,8 @@ pub fn camel_case(name: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
         })
         .collect()
 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 /// One YAML document, ending in a line break.
 pub fn to_yaml<T: Serialize>(value: &T) -> String {
-    let mut out = serde_saphyr::to_string(value).expect("emitters serialize plain data, which cannot fail");
+    let mut out =
+        serde_saphyr::to_string(value).expect("emitters serialize plain data, which cannot fail");
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -15,5 +16,8 @@ pub fn to_yaml<T: Serialize>(value: &T) -> String {
 
 /// Several documents as one stream, separated by `---`.
 pub fn to_yaml_documents<T: Serialize>(values: &[T]) -> String {
-    values.iter().map(|v| format!("---\n{}", to_yaml(v))).collect()
+    values
+        .iter()
+        .map(|v| format!("---\n{}", to_yaml(v)))
+        .collect()
 }

@@ -5,9 +5,9 @@
 //! References between items are typed indices (`MetricId`, `ContactId`, ...)
 //! into the vectors of `Spec`; use the accessor methods to follow them.
 
-mod values;
 #[doc(hidden)]
 pub mod sample;
+mod values;
 
 pub use crate::syntax::CompareOp;
 pub use rust_decimal::Decimal;
@@ -19,7 +19,14 @@ macro_rules! ids {
         pub struct $name(pub usize);
     )*};
 }
-ids!(ServiceId, MetricId, PhaseId, ContactId, SeverityId, RollbackLevelId);
+ids!(
+    ServiceId,
+    MetricId,
+    PhaseId,
+    ContactId,
+    SeverityId,
+    RollbackLevelId
+);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
@@ -82,7 +89,9 @@ impl Spec {
 
     /// The namespace of `environment`, falling back to the release's.
     pub fn namespace_in<'a>(&'a self, environment: Option<&'a Environment>) -> &'a str {
-        environment.and_then(|e| e.namespace.as_deref()).unwrap_or(&self.release.namespace)
+        environment
+            .and_then(|e| e.namespace.as_deref())
+            .unwrap_or(&self.release.namespace)
     }
 
     /// Every metric gate of every phase, in graph order, with its phase.
@@ -97,7 +106,11 @@ impl Spec {
 
     /// The stem of the source file name: `specs/vectorizer.deploy` gives `vectorizer`.
     pub fn stem(&self) -> &str {
-        let file = self.source.rsplit(['/', '\\']).next().unwrap_or(&self.source);
+        let file = self
+            .source
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(&self.source);
         file.strip_suffix(".deploy").unwrap_or(file)
     }
 }
@@ -230,7 +243,10 @@ pub struct EnvVar {
 pub enum EnvValue {
     Literal(String),
     /// A key of a Kubernetes Secret; the value never appears in the spec.
-    Secret { secret: String, key: String },
+    Secret {
+        secret: String,
+        key: String,
+    },
 }
 
 /// An application config file passed through verbatim into a ConfigMap and
@@ -356,8 +372,17 @@ impl Metric {
     /// The recording rule's series name for this metric: alerts compare it
     /// with thresholds, so promtool tests can feed it values directly.
     pub fn recorded_series(&self) -> String {
-        let name: String =
-            self.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+        let name: String = self
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         format!("deployc:{name}")
     }
 }
@@ -552,11 +577,21 @@ pub enum Traffic {
 pub enum Gate {
     Metric(MetricGate),
     /// Sign-off by every listed person.
-    Approval { approvers: Vec<ContactId> },
+    Approval {
+        approvers: Vec<ContactId>,
+    },
     /// A command that must exit 0, run as a Job.
-    Smoke { command: String, image: String, timeout: Duration },
+    Smoke {
+        command: String,
+        image: String,
+        timeout: Duration,
+    },
     /// An HTTP GET that must answer `expect`.
-    Http { url: String, expect: u16, timeout: Duration },
+    Http {
+        url: String,
+        expect: u16,
+        timeout: Duration,
+    },
 }
 
 /// `error_rate < 1% for 15m`: the condition must hold at every measurement
@@ -602,7 +637,10 @@ pub struct Trigger {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TriggerCondition {
     /// A breach that has lasted `sustain` without a break.
-    Metric { condition: Condition, sustain: Duration },
+    Metric {
+        condition: Condition,
+        sustain: Duration,
+    },
     /// Something a person observes (`Data corruption detected`); runbook only.
     Observed(String),
 }

@@ -10,11 +10,18 @@ fn d(s: &str) -> Decimal {
 }
 
 fn threshold(value: &str, text: &str) -> Threshold {
-    Threshold { value: d(value), text: text.into() }
+    Threshold {
+        value: d(value),
+        text: text.into(),
+    }
 }
 
 fn check(text: &str, command: Option<&str>) -> CheckItem {
-    CheckItem { text: text.into(), command: command.map(Into::into), details: vec![] }
+    CheckItem {
+        text: text.into(),
+        command: command.map(Into::into),
+        details: vec![],
+    }
 }
 
 pub fn spec() -> Spec {

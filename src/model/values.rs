@@ -39,13 +39,26 @@ impl Duration {
     /// Prometheus and Alertmanager: units up to weeks, largest exact unit
     /// first, compound allowed (`1h30m`, `1d`, `500ms`, `0s`).
     pub fn prometheus(self) -> String {
-        compound(self.millis, &[(WEEK, "w"), (DAY, "d"), (HOUR, "h"), (MINUTE, "m"), (SECOND, "s"), (1, "ms")])
+        compound(
+            self.millis,
+            &[
+                (WEEK, "w"),
+                (DAY, "d"),
+                (HOUR, "h"),
+                (MINUTE, "m"),
+                (SECOND, "s"),
+                (1, "ms"),
+            ],
+        )
     }
 
     /// Go's time.ParseDuration (Argo metric interval, initialDelay, timeouts):
     /// no days or weeks, so `1d` becomes `24h`.
     pub fn go(self) -> String {
-        compound(self.millis, &[(HOUR, "h"), (MINUTE, "m"), (SECOND, "s"), (1, "ms")])
+        compound(
+            self.millis,
+            &[(HOUR, "h"), (MINUTE, "m"), (SECOND, "s"), (1, "ms")],
+        )
     }
 
     /// Argo Rollouts pause durations: one integer with `s`, `m` or `h`.
@@ -66,7 +79,13 @@ impl Duration {
         if self.millis == 0 {
             return "0 seconds".into();
         }
-        let units = [(WEEK, "week"), (DAY, "day"), (HOUR, "hour"), (MINUTE, "minute"), (SECOND, "second")];
+        let units = [
+            (WEEK, "week"),
+            (DAY, "day"),
+            (HOUR, "hour"),
+            (MINUTE, "minute"),
+            (SECOND, "second"),
+        ];
         let mut rest = self.millis;
         let mut parts = Vec::new();
         for (size, name) in units {
@@ -120,21 +139,37 @@ pub fn decimal_text(d: Decimal) -> String {
 pub struct Bytes(pub u64);
 
 impl Bytes {
-    /// Largest exact binary suffix (`16Gi`, `512Mi`), else a decimal one
-    /// (`10G`), else plain bytes.
+    /// The shortest exact form: the largest binary suffix that divides it
+    /// (`16Gi`) or the largest decimal one (`10G`), binary on a tie; plain
+    /// bytes when neither divides.
     pub fn k8s(self) -> String {
         let v = self.0;
-        for (size, suffix) in [(1u64 << 50, "Pi"), (1 << 40, "Ti"), (1 << 30, "Gi"), (1 << 20, "Mi"), (1 << 10, "Ki")] {
-            if v >= size && v % size == 0 {
-                return format!("{}{suffix}", v / size);
-            }
+        let largest = |units: &[(u64, &str)]| {
+            units
+                .iter()
+                .find(|(size, _)| v >= *size && v % size == 0)
+                .map(|(size, suffix)| format!("{}{suffix}", v / size))
+        };
+        let binary = largest(&[
+            (1 << 50, "Pi"),
+            (1 << 40, "Ti"),
+            (1 << 30, "Gi"),
+            (1 << 20, "Mi"),
+            (1 << 10, "Ki"),
+        ]);
+        let decimal = largest(&[
+            (1_000_000_000_000_000, "P"),
+            (1_000_000_000_000, "T"),
+            (1_000_000_000, "G"),
+            (1_000_000, "M"),
+            (1_000, "k"),
+        ]);
+        match (binary, decimal) {
+            (Some(b), Some(d)) if d.len() < b.len() => d,
+            (Some(b), _) => b,
+            (None, Some(d)) => d,
+            (None, None) => v.to_string(),
         }
-        for (size, suffix) in [(1_000_000_000_000_000u64, "P"), (1_000_000_000_000, "T"), (1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")] {
-            if v >= size && v % size == 0 {
-                return format!("{}{suffix}", v / size);
-            }
-        }
-        v.to_string()
     }
 }
 
@@ -177,7 +212,10 @@ mod tests {
         let b: Decimal = "0.2".parse().unwrap();
         assert_eq!(decimal_text(a + b), "0.3");
         assert_eq!(decimal_text("5.000".parse().unwrap()), "5");
-        assert_eq!(decimal_text("1".parse::<Decimal>().unwrap() / Decimal::from(100)), "0.01");
+        assert_eq!(
+            decimal_text("1".parse::<Decimal>().unwrap() / Decimal::from(100)),
+            "0.01"
+        );
     }
 
     #[test]

@@ -18,7 +18,10 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
         return vec![Diagnostic::new(
             Code::TooLarge,
             Span::new(0, 0),
-            format!("spec is {} bytes; the limit is {MAX_FILE_BYTES}", text.len()),
+            format!(
+                "spec is {} bytes; the limit is {MAX_FILE_BYTES}",
+                text.len()
+            ),
             "file starts here",
         )];
     }
@@ -56,8 +59,13 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
             b'}' => {
                 if open.pop().is_none() {
                     errors.push(
-                        Diagnostic::new(Code::Syntax, Span::new(i, i + 1), "unmatched `}`", "closes no block")
-                            .help("remove this `}` or add the `{` it was meant to close"),
+                        Diagnostic::new(
+                            Code::Syntax,
+                            Span::new(i, i + 1),
+                            "unmatched `}`",
+                            "closes no block",
+                        )
+                        .help("remove this `}` or add the `{` it was meant to close"),
                     );
                 }
                 i += 1;
@@ -81,8 +89,13 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
     }
     for start in open {
         errors.push(
-            Diagnostic::new(Code::Syntax, Span::new(start, start + 1), "unclosed `{`", "this block is never closed")
-                .help("add the missing `}` at the end of the block"),
+            Diagnostic::new(
+                Code::Syntax,
+                Span::new(start, start + 1),
+                "unclosed `{`",
+                "this block is never closed",
+            )
+            .help("add the missing `}` at the end of the block"),
         );
     }
     errors
@@ -111,5 +124,9 @@ fn skip_string(bytes: &[u8], mut i: usize) -> usize {
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }

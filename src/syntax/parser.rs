@@ -33,7 +33,11 @@ pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
             Ok(mut pairs) => {
                 let file = pairs.next().expect("the file rule always yields one pair");
                 let tree = build_file(file, &mut errors);
-                return if errors.is_empty() { Ok(tree) } else { Err(errors) };
+                return if errors.is_empty() {
+                    Ok(tree)
+                } else {
+                    Err(errors)
+                };
             }
             Err(e) => {
                 let diagnostic = syntax_error(&attempt, &e);
@@ -68,14 +72,20 @@ fn build_file(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> SyntaxTree {
         .into_inner()
         .flatten()
         .filter(|p| p.as_rule() == Rule::COMMENT)
-        .map(|p| Comment { text: p.as_str()[1..].to_string(), span: p.as_span().into() })
+        .map(|p| Comment {
+            text: p.as_str()[1..].to_string(),
+            span: p.as_span().into(),
+        })
         .collect();
     let statements = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::statement)
         .map(|p| build_statement(p, errors))
         .collect();
-    SyntaxTree { statements, comments }
+    SyntaxTree {
+        statements,
+        comments,
+    }
 }
 
 fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement {
@@ -85,14 +95,24 @@ fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement 
     let mut block = None;
     for child in pair.into_inner() {
         match child.as_rule() {
-            Rule::keyword => keyword = Some(Word { text: child.as_str().to_string(), span: child.as_span().into() }),
+            Rule::keyword => {
+                keyword = Some(Word {
+                    text: child.as_str().to_string(),
+                    span: child.as_span().into(),
+                })
+            }
             Rule::block => block = Some(build_block(child, errors)),
             Rule::COMMENT => {}
             _ => args.push(build_argument(child, errors)),
         }
     }
     let keyword = keyword.expect("the grammar puts a keyword first in every statement");
-    Statement { keyword, args, block, span }
+    Statement {
+        keyword,
+        args,
+        block,
+        span,
+    }
 }
 
 fn build_block(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Block {
@@ -135,7 +155,11 @@ fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
         Ok(s) => Value::Str(s),
         Err(at) => {
             let start = inner.as_span().start() + at;
-            let len: usize = inner.as_str()[at..].chars().take(2).map(char::len_utf8).sum();
+            let len: usize = inner.as_str()[at..]
+                .chars()
+                .take(2)
+                .map(char::len_utf8)
+                .sum();
             let escape = &inner.as_str()[at..at + len];
             errors.push(Diagnostic::new(
                 Code::InvalidEscape,
@@ -174,7 +198,12 @@ fn build_quantity(pair: Pair<Rule>) -> Quantity {
             other => unreachable!("the grammar allows no {other:?} in a quantity"),
         }
     }
-    Quantity { number, unit, text, span }
+    Quantity {
+        number,
+        unit,
+        text,
+        span,
+    }
 }
 
 /// What a rule is called in an "expected ..." message.
@@ -244,19 +273,36 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         Some('\n') | Some('\r') => "end of line".to_string(),
         Some(c) => format!("`{c}`"),
     };
-    let len = found.map_or(0, |c| if c == '\n' || c == '\r' { 0 } else { c.len_utf8() });
+    let len = found.map_or(0, |c| {
+        if c == '\n' || c == '\r' {
+            0
+        } else {
+            c.len_utf8()
+        }
+    });
     let message = if expected.is_empty() {
         format!("unexpected {found_text}")
     } else {
         format!("expected {}, found {found_text}", join_or(&expected))
     };
     let help = match found {
-        Some('=') | Some(':') => "deployc statements take no `=` or `:`: write `replicas 3`, not `replicas = 3`".to_string(),
+        Some('=') | Some(':') => {
+            "deployc statements take no `=` or `:`: write `replicas 3`, not `replicas = 3`"
+                .to_string()
+        }
         Some('}') => "this `}` closes no block, or a statement before it is incomplete".to_string(),
-        Some(c) if c.is_ascii_digit() => "a statement starts with a keyword, not a number".to_string(),
+        Some(c) if c.is_ascii_digit() => {
+            "a statement starts with a keyword, not a number".to_string()
+        }
         _ => Code::Syntax.info().help.to_string(),
     };
-    Diagnostic::new(Code::Syntax, Span::new(at, at + len), message, "unexpected here").help(help)
+    Diagnostic::new(
+        Code::Syntax,
+        Span::new(at, at + len),
+        message,
+        "unexpected here",
+    )
+    .help(help)
 }
 
 /// What was expected, in few words: the many kinds of argument become
@@ -278,7 +324,9 @@ fn summarize(positives: &[Rule]) -> Vec<&'static str> {
         out.push("an argument");
     }
     for r in positives {
-        if matches!(r, Rule::COMMENT | Rule::WHITESPACE) || (out.contains(&"an argument") && ARGUMENTS.contains(r)) {
+        if matches!(r, Rule::COMMENT | Rule::WHITESPACE)
+            || (out.contains(&"an argument") && ARGUMENTS.contains(r))
+        {
             continue;
         }
         out.push(rule_name(*r));

@@ -10,8 +10,18 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::syntax::{Statement, Value};
 
-const METRIC: &[&str] =
-    &["title", "description", "query", "unit", "service", "group", "no_data", "normal", "warning", "critical"];
+const METRIC: &[&str] = &[
+    "title",
+    "description",
+    "query",
+    "unit",
+    "service",
+    "group",
+    "no_data",
+    "normal",
+    "warning",
+    "critical",
+];
 
 pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
     let mut c = Cursor::new(stmt);
@@ -49,7 +59,12 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
         }
         let mut a = Cursor::new(s);
         match kw {
-            "title" => m.title = a.text(&mut ctx.d, "a title").map(|t| t.0).unwrap_or_default(),
+            "title" => {
+                m.title = a
+                    .text(&mut ctx.d, "a title")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
+            }
             "description" => m.description = a.text(&mut ctx.d, "a description").map(|t| t.0),
             "query" => {
                 if let Some((q, _)) = a.text(&mut ctx.d, "a PromQL query") {
@@ -58,7 +73,10 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
                 }
             }
             "unit" => {
-                if let Some(u) = a.ident(&mut ctx.d, "a unit").and_then(|(u, sp)| metric_unit(&mut ctx.d, &u, sp)) {
+                if let Some(u) = a
+                    .ident(&mut ctx.d, "a unit")
+                    .and_then(|(u, sp)| metric_unit(&mut ctx.d, &u, sp))
+                {
                     m.unit = u;
                     unit = Some(u);
                     if let Some(i) = slot {
@@ -66,8 +84,17 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
                     }
                 }
             }
-            "service" => m.service = a.ident(&mut ctx.d, "a service").and_then(|(n, sp)| ctx.service(&n, sp)),
-            "group" => m.group = a.text(&mut ctx.d, "a dashboard row title").map(|t| t.0).unwrap_or_default(),
+            "service" => {
+                m.service = a
+                    .ident(&mut ctx.d, "a service")
+                    .and_then(|(n, sp)| ctx.service(&n, sp))
+            }
+            "group" => {
+                m.group = a
+                    .text(&mut ctx.d, "a dashboard row title")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
+            }
             _ => {
                 if let Some(p) = no_data(&mut a, &mut ctx.d) {
                     m.no_data = p;
@@ -79,7 +106,13 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
         }
         a.end(&mut ctx.d);
     }
-    block::require(seen.has("query"), stmt, "query", "query \"sum(rate(errors_total[5m]))\"", &mut ctx.d);
+    block::require(
+        seen.has("query"),
+        stmt,
+        "query",
+        "query \"sum(rate(errors_total[5m]))\"",
+        &mut ctx.d,
+    );
     block::require(seen.has("unit"), stmt, "unit", "unit ratio", &mut ctx.d);
     if let (false, Some(i)) = (band_stmts.is_empty(), slot) {
         // Bands make alerts and dashboard lines: the metric is in use even
@@ -88,7 +121,10 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
     }
     if let Some(unit) = unit {
         if !band_stmts.is_empty() {
-            let specs: Vec<BandSpec> = band_stmts.iter().filter_map(|s| band(s, &m.name, unit, &mut ctx.d)).collect();
+            let specs: Vec<BandSpec> = band_stmts
+                .iter()
+                .filter_map(|s| band(s, &m.name, unit, &mut ctx.d))
+                .collect();
             if specs.len() == band_stmts.len() {
                 m.bands = bands::check(stmt, &specs, unit, &mut ctx.d);
             }
@@ -107,12 +143,28 @@ fn metric_unit(d: &mut Diagnostics, u: &str, span: crate::source::Span) -> Optio
         "bytes" => MetricUnit::Bytes,
         "cores" => MetricUnit::Cores,
         _ => {
-            let all = ["ratio", "percent", "seconds", "milliseconds", "count", "bytes", "cores"];
+            let all = [
+                "ratio",
+                "percent",
+                "seconds",
+                "milliseconds",
+                "count",
+                "bytes",
+                "cores",
+            ];
             let help = match crate::diagnostics::did_you_mean(u, all) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("a metric's unit is one of: {}", all.join(", ")),
             };
-            d.push(Diagnostic::new(Code::UnknownUnit, span, format!("`{u}` is not a metric unit"), "unknown unit").help(help));
+            d.push(
+                Diagnostic::new(
+                    Code::UnknownUnit,
+                    span,
+                    format!("`{u}` is not a metric unit"),
+                    "unknown unit",
+                )
+                .help(help),
+            );
             return None;
         }
     })
@@ -126,7 +178,12 @@ pub fn no_data(a: &mut Cursor, d: &mut Diagnostics) -> Option<NoData> {
         "fail" => Some(NoData::Fail),
         "inconclusive" => Some(NoData::Inconclusive),
         _ => {
-            d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{p}` is not a no-data policy"), "expected pass, fail or inconclusive"));
+            d.push(Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{p}` is not a no-data policy"),
+                "expected pass, fail or inconclusive",
+            ));
             None
         }
     }
@@ -144,11 +201,49 @@ fn band(s: &Statement, metric: &str, unit: MetricUnit, d: &mut Diagnostics) -> O
             let v = units::threshold(d, q, metric, unit)?;
             let text = format!("{} {}", op.as_str(), q.text);
             match op {
-                CompareOp::Lt => (None, Some(Bound { value: v, inclusive: false }), text),
-                CompareOp::Le => (None, Some(Bound { value: v, inclusive: true }), text),
-                CompareOp::Gt => (Some(Bound { value: v, inclusive: false }), None, text),
-                CompareOp::Ge => (Some(Bound { value: v, inclusive: true }), None, text),
-                CompareOp::Eq => (Some(Bound { value: v, inclusive: true }), Some(Bound { value: v, inclusive: true }), text),
+                CompareOp::Lt => (
+                    None,
+                    Some(Bound {
+                        value: v,
+                        inclusive: false,
+                    }),
+                    text,
+                ),
+                CompareOp::Le => (
+                    None,
+                    Some(Bound {
+                        value: v,
+                        inclusive: true,
+                    }),
+                    text,
+                ),
+                CompareOp::Gt => (
+                    Some(Bound {
+                        value: v,
+                        inclusive: false,
+                    }),
+                    None,
+                    text,
+                ),
+                CompareOp::Ge => (
+                    Some(Bound {
+                        value: v,
+                        inclusive: true,
+                    }),
+                    None,
+                    text,
+                ),
+                CompareOp::Eq => (
+                    Some(Bound {
+                        value: v,
+                        inclusive: true,
+                    }),
+                    Some(Bound {
+                        value: v,
+                        inclusive: true,
+                    }),
+                    text,
+                ),
                 CompareOp::Ne => {
                     d.push(Diagnostic::new(Code::InvalidValue, s.args[0].span, "a band cannot be `!=`", "not a band")
                         .help("write a band as `< x`, `<= x`, `> x`, `>= x`, `a..b` or a single value"));
@@ -158,14 +253,38 @@ fn band(s: &Statement, metric: &str, unit: MetricUnit, d: &mut Diagnostics) -> O
         }
         _ => {
             let (lo, hi) = a.range_or_quantity(d, "a band: `< x`, `a..b`, `> x` or a value")?;
-            let (l, h) = (units::threshold(d, lo, metric, unit)?, units::threshold(d, hi, metric, unit)?);
+            let (l, h) = (
+                units::threshold(d, lo, metric, unit)?,
+                units::threshold(d, hi, metric, unit)?,
+            );
             if l > h {
-                d.push(Diagnostic::new(Code::InvalidValue, lo.span.to(hi.span), format!("the range `{}..{}` is empty", lo.text, hi.text), "low end above high end")
-                    .help("write ranges low..high"));
+                d.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        lo.span.to(hi.span),
+                        format!("the range `{}..{}` is empty", lo.text, hi.text),
+                        "low end above high end",
+                    )
+                    .help("write ranges low..high"),
+                );
                 return None;
             }
-            let text = if std::ptr::eq(lo, hi) { lo.text.clone() } else { format!("{}..{}", lo.text, hi.text) };
-            (Some(Bound { value: l, inclusive: true }), Some(Bound { value: h, inclusive: true }), text)
+            let text = if std::ptr::eq(lo, hi) {
+                lo.text.clone()
+            } else {
+                format!("{}..{}", lo.text, hi.text)
+            };
+            (
+                Some(Bound {
+                    value: l,
+                    inclusive: true,
+                }),
+                Some(Bound {
+                    value: h,
+                    inclusive: true,
+                }),
+                text,
+            )
         }
     };
     let mut sustain = Duration::ZERO;
@@ -174,11 +293,25 @@ fn band(s: &Statement, metric: &str, unit: MetricUnit, d: &mut Diagnostics) -> O
             d.push(Diagnostic::new(Code::ExtraArgument, span, "the normal band has no window", "`for` on the normal band")
                 .help("`for` says how long a warning or critical value must last before its alert fires"));
         }
-        sustain = a.quantity(d, "a duration after `for`").and_then(|q| units::duration(d, q)).unwrap_or_default();
+        sustain = a
+            .quantity(d, "a duration after `for`")
+            .and_then(|q| units::duration(d, q))
+            .unwrap_or_default();
     }
     a.end(d);
-    let span = s.args.first().map_or(s.keyword.span, |f| f.span).to(s.args.last().map_or(s.keyword.span, |l| l.span));
-    Some(BandSpec { level, lo, hi, text, sustain, span })
+    let span = s
+        .args
+        .first()
+        .map_or(s.keyword.span, |f| f.span)
+        .to(s.args.last().map_or(s.keyword.span, |l| l.span));
+    Some(BandSpec {
+        level,
+        lo,
+        hi,
+        text,
+        sustain,
+        span,
+    })
 }
 
 /// `metric op threshold`: resolves the metric, marks it used, converts the
@@ -192,5 +325,12 @@ pub fn condition(c: &mut Cursor, ctx: &mut Ctx) -> Option<Condition> {
     ctx.used_metrics.insert(index);
     let unit = ctx.metric_units[index]?;
     let value = units::threshold(&mut ctx.d, q, &name, unit)?;
-    Some(Condition { metric: MetricId(index), op, threshold: Threshold { value, text: q.text.clone() } })
+    Some(Condition {
+        metric: MetricId(index),
+        op,
+        threshold: Threshold {
+            value,
+            text: q.text.clone(),
+        },
+    })
 }

@@ -20,7 +20,11 @@ pub(crate) fn item_name(c: &mut Cursor, ctx: &mut Ctx, kind: &str) -> (String, S
 }
 
 /// `title "..."`-style statements: one text argument.
-pub(crate) fn single_text(s: &crate::syntax::Statement, ctx: &mut Ctx, what: &str) -> Option<String> {
+pub(crate) fn single_text(
+    s: &crate::syntax::Statement,
+    ctx: &mut Ctx,
+    what: &str,
+) -> Option<String> {
     super::block::no_body(s, &mut ctx.d);
     let mut c = Cursor::new(s);
     let t = c.text(&mut ctx.d, what).map(|t| t.0);
@@ -32,5 +36,6 @@ pub(crate) fn single_text(s: &crate::syntax::Statement, ctx: &mut Ctx, what: &st
 pub(crate) fn title_from_name(name: &str) -> String {
     let words = name.replace(['_', '-'], " ");
     let mut c = words.chars();
-    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
 }

@@ -14,8 +14,15 @@ pub fn contact(stmt: &Statement, ctx: &mut Ctx) -> Contact {
     let mut c = Cursor::new(stmt);
     let (name, _) = item_name(&mut c, ctx, "contact");
     c.end(&mut ctx.d);
-    let mut contact =
-        Contact { name, role: String::new(), person: None, phone: None, chat: None, email: None, pager: None };
+    let mut contact = Contact {
+        name,
+        role: String::new(),
+        person: None,
+        phone: None,
+        chat: None,
+        email: None,
+        pager: None,
+    };
     let mut seen = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         let kw = s.keyword.text.as_str();
@@ -36,7 +43,13 @@ pub fn contact(stmt: &Statement, ctx: &mut Ctx) -> Contact {
             _ => contact.pager = value,
         }
     }
-    block::require(seen.has("role"), stmt, "role", "role \"Platform On-call\"", &mut ctx.d);
+    block::require(
+        seen.has("role"),
+        stmt,
+        "role",
+        "role \"Platform On-call\"",
+        &mut ctx.d,
+    );
     contact
 }
 
@@ -64,18 +77,30 @@ pub fn severity(stmt: &Statement, ctx: &mut Ctx) -> Option<SeverityLevel> {
             return None;
         }
     };
-    let description = if c.eat("description").is_some() { c.text(&mut ctx.d, "a description").map(|t| t.0) } else { None };
+    let description = if c.eat("description").is_some() {
+        c.text(&mut ctx.d, "a description").map(|t| t.0)
+    } else {
+        None
+    };
     c.end(&mut ctx.d);
-    Some(SeverityLevel { name, routes, description, declared: true })
+    Some(SeverityLevel {
+        name,
+        routes,
+        description,
+        declared: true,
+    })
 }
 
 const ESCALATION: &[&str] = &["description", "owner", "after", "via", "then"];
 
 pub fn escalation(stmt: &Statement, ctx: &mut Ctx) -> Option<Escalation> {
     let mut c = Cursor::new(stmt);
-    let severity = c.ident(&mut ctx.d, "the severity it handles").and_then(|(n, s)| ctx.severity(&n, s));
+    let severity = c
+        .ident(&mut ctx.d, "the severity it handles")
+        .and_then(|(n, s)| ctx.severity(&n, s));
     c.end(&mut ctx.d);
-    let (mut description, mut owner, mut after, mut channels, mut then) = (None, None, None, Vec::new(), None);
+    let (mut description, mut owner, mut after, mut channels, mut then) =
+        (None, None, None, Vec::new(), None);
     let mut seen = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         let kw = s.keyword.text.as_str();
@@ -90,14 +115,45 @@ pub fn escalation(stmt: &Statement, ctx: &mut Ctx) -> Option<Escalation> {
         let mut a = Cursor::new(s);
         match kw {
             "description" => description = a.text(&mut ctx.d, "a description").map(|t| t.0),
-            "owner" => owner = a.ident(&mut ctx.d, "a contact").and_then(|(n, sp)| ctx.contact(&n, sp)),
-            "then" => then = a.ident(&mut ctx.d, "a contact").and_then(|(n, sp)| ctx.contact(&n, sp)),
-            "after" => after = a.quantity(&mut ctx.d, "a duration").and_then(|q| units::duration(&mut ctx.d, q)),
-            _ => channels = a.text_list(&mut ctx.d, "a channel").into_iter().map(|t| t.0).collect(),
+            "owner" => {
+                owner = a
+                    .ident(&mut ctx.d, "a contact")
+                    .and_then(|(n, sp)| ctx.contact(&n, sp))
+            }
+            "then" => {
+                then = a
+                    .ident(&mut ctx.d, "a contact")
+                    .and_then(|(n, sp)| ctx.contact(&n, sp))
+            }
+            "after" => {
+                after = a
+                    .quantity(&mut ctx.d, "a duration")
+                    .and_then(|q| units::duration(&mut ctx.d, q))
+            }
+            _ => {
+                channels = a
+                    .text_list(&mut ctx.d, "a channel")
+                    .into_iter()
+                    .map(|t| t.0)
+                    .collect()
+            }
         }
         a.end(&mut ctx.d);
     }
-    block::require(seen.has("owner"), stmt, "owner", "owner oncall_engineer", &mut ctx.d);
+    block::require(
+        seen.has("owner"),
+        stmt,
+        "owner",
+        "owner oncall_engineer",
+        &mut ctx.d,
+    );
     block::require(seen.has("after"), stmt, "after", "after 15m", &mut ctx.d);
-    Some(Escalation { severity: severity?, description, owner: owner?, after: after?, channels, then })
+    Some(Escalation {
+        severity: severity?,
+        description,
+        owner: owner?,
+        after: after?,
+        channels,
+        then,
+    })
 }

@@ -69,7 +69,9 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
             block::unknown(s, "phase", PHASE, &mut ctx.d);
             continue;
         }
-        if matches!(kw, "title" | "description" | "at" | "after" | "owner") && !seen.once(s, &mut ctx.d) {
+        if matches!(kw, "title" | "description" | "at" | "after" | "owner")
+            && !seen.once(s, &mut ctx.d)
+        {
             continue;
         }
         if kw != "check" {
@@ -79,7 +81,10 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
         let mut a = Cursor::new(s);
         let step = match kw {
             "title" => {
-                l.phase.title = a.text(&mut ctx.d, "a title").map(|t| t.0).unwrap_or_default();
+                l.phase.title = a
+                    .text(&mut ctx.d, "a title")
+                    .map(|t| t.0)
+                    .unwrap_or_default();
                 None
             }
             "description" => {
@@ -87,7 +92,9 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
                 None
             }
             "at" => {
-                if let Some((text, sp)) = a.anchor(&mut ctx.d, "a time anchor like `T+15m` or `D-1`") {
+                if let Some((text, sp)) =
+                    a.anchor(&mut ctx.d, "a time anchor like `T+15m` or `D-1`")
+                {
                     l.phase.anchor = anchor(&mut ctx.d, &text, sp);
                     l.anchor_span = Some(sp);
                 }
@@ -102,7 +109,9 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
                 None
             }
             "owner" => {
-                l.phase.owner = a.ident(&mut ctx.d, "a contact").and_then(|(n, sp)| ctx.contact(&n, sp));
+                l.phase.owner = a
+                    .ident(&mut ctx.d, "a contact")
+                    .and_then(|(n, sp)| ctx.contact(&n, sp));
                 None
             }
             "check" => check_item(s, &mut a, ctx).map(Step::Check),
@@ -129,7 +138,9 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
 fn anchor(d: &mut Diagnostics, text: &str, span: Span) -> Option<Anchor> {
     let (base, rest) = text.split_at(1);
     let (sign, rest) = rest.split_at(1);
-    let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let digits_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let (digits, unit) = rest.split_at(digits_end);
     let n: i64 = digits.parse().ok().filter(|n| *n <= 10_000)?;
     let per: i64 = match (base, unit) {
@@ -145,12 +156,23 @@ fn anchor(d: &mut Diagnostics, text: &str, span: Span) -> Option<Anchor> {
             } else {
                 "`T±N` takes a unit: `T-6h`, `T-60m`, `T+15m` (or `T+0`)"
             };
-            d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{text}` is not a time anchor"), "invalid anchor").help(help));
+            d.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    span,
+                    format!("`{text}` is not a time anchor"),
+                    "invalid anchor",
+                )
+                .help(help),
+            );
             return None;
         }
     };
     let offset = n * per * if sign == "-" { -1 } else { 1 };
-    Some(Anchor { text: text.to_string(), offset_millis: offset })
+    Some(Anchor {
+        text: text.to_string(),
+        offset_millis: offset,
+    })
 }
 
 /// `canary 25%` or `canary 1 pod`.
@@ -159,20 +181,42 @@ fn canary(a: &mut Cursor, d: &mut Diagnostics) -> Option<Traffic> {
     if q.unit.as_deref() == Some("%") {
         let w = q.number;
         if w.is_zero() || w > Decimal::from(100) || !w.fract().is_zero() {
-            d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("`{}` is not a whole weight from 1% to 100%", q.text), "invalid weight")
-                .help("Argo Rollouts weights are whole percentages from 1 to 100"));
+            d.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    q.span,
+                    format!("`{}` is not a whole weight from 1% to 100%", q.text),
+                    "invalid weight",
+                )
+                .help("Argo Rollouts weights are whole percentages from 1 to 100"),
+            );
             return None;
         }
         return Some(Traffic::Weight(w.normalize()));
     }
     let n = units::count(d, q, 10_000)?;
     if a.eat("pod").is_none() && a.eat("pods").is_none() {
-        d.push(Diagnostic::new(Code::BadArgument, q.span, format!("`canary {}` needs `%` or `pod`", q.text), "weight or pods?")
-            .help(format!("write `canary {}%` for a traffic weight or `canary {} pod` for a number of pods", q.text, q.text)));
+        d.push(
+            Diagnostic::new(
+                Code::BadArgument,
+                q.span,
+                format!("`canary {}` needs `%` or `pod`", q.text),
+                "weight or pods?",
+            )
+            .help(format!(
+                "write `canary {}%` for a traffic weight or `canary {} pod` for a number of pods",
+                q.text, q.text
+            )),
+        );
         return None;
     }
     if n == 0 {
-        d.push(Diagnostic::new(Code::InvalidValue, q.span, "a canary of 0 pods", "at least one pod"));
+        d.push(Diagnostic::new(
+            Code::InvalidValue,
+            q.span,
+            "a canary of 0 pods",
+            "at least one pod",
+        ));
         return None;
     }
     Some(Traffic::Pods(n as u32))
@@ -191,17 +235,28 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
                 let (t, sp) = a.text(&mut ctx.d, "an image")?;
                 image = crate::check::items::service::image(&mut ctx.d, &t, sp)?.reference;
             } else if a.eat("timeout").is_some() {
-                timeout = a.quantity(&mut ctx.d, "a duration").and_then(|q| units::duration(&mut ctx.d, q))?;
+                timeout = a
+                    .quantity(&mut ctx.d, "a duration")
+                    .and_then(|q| units::duration(&mut ctx.d, q))?;
             } else {
                 break;
             }
         }
-        return Some(Gate::Smoke { command, image, timeout });
+        return Some(Gate::Smoke {
+            command,
+            image,
+            timeout,
+        });
     }
     if a.eat("http").is_some() {
         let (url, span) = a.text(&mut ctx.d, "a URL")?;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            ctx.d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{url}` is not an http(s) URL"), "expected http:// or https://"));
+            ctx.d.push(Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{url}` is not an http(s) URL"),
+                "expected http:// or https://",
+            ));
         }
         let (mut expect, mut timeout) = (200u16, DEFAULT_HTTP_TIMEOUT);
         loop {
@@ -209,16 +264,27 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
                 let q = a.quantity(&mut ctx.d, "an HTTP status")?;
                 match units::count(&mut ctx.d, q, 599) {
                     Some(n) if n >= 100 => expect = n as u16,
-                    Some(_) => ctx.d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("`{}` is not an HTTP status", q.text), "expected 100 to 599")),
+                    Some(_) => ctx.d.push(Diagnostic::new(
+                        Code::InvalidValue,
+                        q.span,
+                        format!("`{}` is not an HTTP status", q.text),
+                        "expected 100 to 599",
+                    )),
                     None => {}
                 }
             } else if a.eat("timeout").is_some() {
-                timeout = a.quantity(&mut ctx.d, "a duration").and_then(|q| units::duration(&mut ctx.d, q))?;
+                timeout = a
+                    .quantity(&mut ctx.d, "a duration")
+                    .and_then(|q| units::duration(&mut ctx.d, q))?;
             } else {
                 break;
             }
         }
-        return Some(Gate::Http { url, expect, timeout });
+        return Some(Gate::Http {
+            url,
+            expect,
+            timeout,
+        });
     }
     if !matches!(a.peek().map(|x| &x.value), Some(Value::Ident(_))) {
         a.ident(&mut ctx.d, "a metric, or approval, smoke or http");
@@ -226,19 +292,33 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
     }
     let cond = condition(a, ctx);
     if a.eat("for").is_none() {
-        let at = a.statement().args.last().map_or(a.statement().keyword.span, |x| x.span);
+        let at = a
+            .statement()
+            .args
+            .last()
+            .map_or(a.statement().keyword.span, |x| x.span);
         ctx.d.push(
-            Diagnostic::new(Code::BadArgument, Span::new(at.end, at.end), "a metric gate needs a window: `for DURATION`", "window missing here")
-                .help("say how long the condition must hold, e.g. `gate error_rate < 1% for 15m`"),
+            Diagnostic::new(
+                Code::BadArgument,
+                Span::new(at.end, at.end),
+                "a metric gate needs a window: `for DURATION`",
+                "window missing here",
+            )
+            .help("say how long the condition must hold, e.g. `gate error_rate < 1% for 15m`"),
         );
         return None;
     }
-    let window = a.quantity(&mut ctx.d, "a duration after `for`").and_then(|q| units::duration(&mut ctx.d, q));
+    let window = a
+        .quantity(&mut ctx.d, "a duration after `for`")
+        .and_then(|q| units::duration(&mut ctx.d, q));
     let mut interval = DEFAULT_INTERVAL;
     let mut policy = None;
     loop {
         if a.eat("every").is_some() {
-            if let Some(i) = a.quantity(&mut ctx.d, "an interval").and_then(|q| units::duration(&mut ctx.d, q)) {
+            if let Some(i) = a
+                .quantity(&mut ctx.d, "an interval")
+                .and_then(|q| units::duration(&mut ctx.d, q))
+            {
                 interval = i;
             }
         } else if a.eat("no_data").is_some() {
@@ -257,5 +337,10 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
         return None;
     }
     let no_data = policy.unwrap_or(NoData::Inconclusive);
-    Some(Gate::Metric(MetricGate { condition, window, interval, no_data }))
+    Some(Gate::Metric(MetricGate {
+        condition,
+        window,
+        interval,
+        no_data,
+    }))
 }

@@ -14,7 +14,11 @@ use crate::syntax::Statement;
 /// Also `step` in rollback levels.
 pub fn check_item(s: &Statement, a: &mut Cursor, ctx: &mut Ctx) -> Option<CheckItem> {
     let text = a.text(&mut ctx.d, "the item's text")?.0;
-    let mut item = CheckItem { text, command: None, details: Vec::new() };
+    let mut item = CheckItem {
+        text,
+        command: None,
+        details: Vec::new(),
+    };
     if a.eat("run").is_some() {
         item.command = a.text(&mut ctx.d, "a command").map(|t| t.0);
     }
@@ -39,7 +43,14 @@ pub fn check_item(s: &Statement, a: &mut Cursor, ctx: &mut Ctx) -> Option<CheckI
 }
 
 /// Items of a block: every `keyword "..."` statement, anything else E0202.
-fn items(stmt: &Statement, block_name: &str, keyword: &str, allowed: &[&str], ctx: &mut Ctx, mut other: impl FnMut(&Statement, &mut Ctx)) -> Vec<CheckItem> {
+fn items(
+    stmt: &Statement,
+    block_name: &str,
+    keyword: &str,
+    allowed: &[&str],
+    ctx: &mut Ctx,
+    mut other: impl FnMut(&Statement, &mut Ctx),
+) -> Vec<CheckItem> {
     let mut out = Vec::new();
     for s in block::body(stmt, &mut ctx.d) {
         if s.keyword.text == keyword {
@@ -57,7 +68,14 @@ fn items(stmt: &Statement, block_name: &str, keyword: &str, allowed: &[&str], ct
     out
 }
 
-const ROLLBACK: &[&str] = &["title", "description", "severity", "within", "data_impact", "step"];
+const ROLLBACK: &[&str] = &[
+    "title",
+    "description",
+    "severity",
+    "within",
+    "data_impact",
+    "step",
+];
 
 pub fn rollback(stmt: &Statement, ctx: &mut Ctx) -> RollbackLevel {
     let mut c = Cursor::new(stmt);
@@ -80,13 +98,30 @@ pub fn rollback(stmt: &Statement, ctx: &mut Ctx) -> RollbackLevel {
         block::no_body(s, &mut ctx.d);
         let mut a = Cursor::new(s);
         match s.keyword.text.as_str() {
-            "title" => level.title = a.text(&mut ctx.d, "a title").map(|t| t.0).unwrap_or_default(),
-            "description" => level.description = a.text(&mut ctx.d, "a description").map(|t| t.0),
-            "severity" => level.severity = a.ident(&mut ctx.d, "a severity").and_then(|(n, sp)| ctx.severity(&n, sp)),
-            "within" => {
-                level.within = a.quantity(&mut ctx.d, "a time budget").and_then(|q| units::duration(&mut ctx.d, q)).unwrap_or_default()
+            "title" => {
+                level.title = a
+                    .text(&mut ctx.d, "a title")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
             }
-            _ => level.data_impact = a.text_or_ident(&mut ctx.d, "none, possible, or a description").map(|t| t.0).unwrap_or_default(),
+            "description" => level.description = a.text(&mut ctx.d, "a description").map(|t| t.0),
+            "severity" => {
+                level.severity = a
+                    .ident(&mut ctx.d, "a severity")
+                    .and_then(|(n, sp)| ctx.severity(&n, sp))
+            }
+            "within" => {
+                level.within = a
+                    .quantity(&mut ctx.d, "a time budget")
+                    .and_then(|q| units::duration(&mut ctx.d, q))
+                    .unwrap_or_default()
+            }
+            _ => {
+                level.data_impact = a
+                    .text_or_ident(&mut ctx.d, "none, possible, or a description")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
+            }
         }
         a.end(&mut ctx.d);
     });
@@ -100,11 +135,18 @@ pub fn checklist(stmt: &Statement, ctx: &mut Ctx) -> Checklist {
     c.end(&mut ctx.d);
     let mut title = title_from_name(&name);
     let mut seen = Seen::default();
-    let items = items(stmt, "checklist", "check", &["title", "check"], ctx, |s, ctx| {
-        if seen.once(s, &mut ctx.d) {
-            title = single_text(s, ctx, "a title").unwrap_or_default();
-        }
-    });
+    let items = items(
+        stmt,
+        "checklist",
+        "check",
+        &["title", "check"],
+        ctx,
+        |s, ctx| {
+            if seen.once(s, &mut ctx.d) {
+                title = single_text(s, ctx, "a title").unwrap_or_default();
+            }
+        },
+    );
     Checklist { name, title, items }
 }
 
@@ -114,7 +156,14 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
     let mut c = Cursor::new(stmt);
     let (name, _) = item_name(&mut c, ctx, "template");
     c.end(&mut ctx.d);
-    let mut t = Template { title: title_from_name(&name), name, when: None, subject: None, fields: Vec::new(), body: String::new() };
+    let mut t = Template {
+        title: title_from_name(&name),
+        name,
+        when: None,
+        subject: None,
+        fields: Vec::new(),
+        body: String::new(),
+    };
     let mut field_spans = Vec::new();
     let mut texts: Vec<(String, &crate::syntax::Arg)> = Vec::new();
     let mut seen = Seen::default();
@@ -130,7 +179,12 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
         block::no_body(s, &mut ctx.d);
         let mut a = Cursor::new(s);
         match kw {
-            "title" => t.title = a.text(&mut ctx.d, "a title").map(|x| x.0).unwrap_or_default(),
+            "title" => {
+                t.title = a
+                    .text(&mut ctx.d, "a title")
+                    .map(|x| x.0)
+                    .unwrap_or_default()
+            }
             "when" => t.when = a.text_or_ident(&mut ctx.d, "when it is sent").map(|x| x.0),
             "subject" => {
                 t.subject = a.text(&mut ctx.d, "a subject").map(|x| x.0);
@@ -143,7 +197,10 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
                 t.fields = field_spans.iter().map(|f| f.0.clone()).collect();
             }
             _ => {
-                t.body = a.text(&mut ctx.d, "the body").map(|x| x.0).unwrap_or_default();
+                t.body = a
+                    .text(&mut ctx.d, "the body")
+                    .map(|x| x.0)
+                    .unwrap_or_default();
                 if let Some(arg) = s.args.first() {
                     texts.push((t.body.clone(), arg));
                 }
@@ -151,7 +208,13 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
         }
         a.end(&mut ctx.d);
     }
-    block::require(seen.has("body"), stmt, "body", "body \"\"\"...\"\"\"", &mut ctx.d);
+    block::require(
+        seen.has("body"),
+        stmt,
+        "body",
+        "body \"\"\"...\"\"\"",
+        &mut ctx.d,
+    );
     let mut used = std::collections::BTreeSet::new();
     for (text, arg) in &texts {
         for name in placeholders(text) {
@@ -162,18 +225,26 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
                         let rest = ctx.text.get(from..arg.span.end)?;
                         let body = rest.strip_prefix("{{")?;
                         let close = body.find("}}")?;
-                        (body[..close].trim() == name).then(|| crate::source::Span::new(from, from + 2 + close + 2))
+                        (body[..close].trim() == name)
+                            .then(|| crate::source::Span::new(from, from + 2 + close + 2))
                     })
                     .unwrap_or(arg.span);
                 let mut d = Diagnostic::new(
                     Code::UndeclaredPlaceholder,
                     at,
-                    format!("placeholder `{{{{{name}}}}}` is not a field of template `{}`", t.name),
+                    format!(
+                        "placeholder `{{{{{name}}}}}` is not a field of template `{}`",
+                        t.name
+                    ),
                     format!("uses `{{{{{name}}}}}`"),
                 )
                 .help(format!("add `{name}` to the template's `fields`"));
-                if let Some(s) = crate::diagnostics::did_you_mean(name, t.fields.iter().map(String::as_str)) {
-                    d = d.help(format!("did you mean `{{{{{s}}}}}`? Otherwise add `{name}` to `fields`"));
+                if let Some(s) =
+                    crate::diagnostics::did_you_mean(name, t.fields.iter().map(String::as_str))
+                {
+                    d = d.help(format!(
+                        "did you mean `{{{{{s}}}}}`? Otherwise add `{name}` to `fields`"
+                    ));
                 }
                 ctx.d.push(d);
             }
@@ -181,7 +252,12 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
     }
     for (name, span) in field_spans {
         if !used.contains(&name) {
-            ctx.d.push(Diagnostic::new(Code::UnusedField, span, format!("field `{name}` is never used in the template"), "not used"));
+            ctx.d.push(Diagnostic::new(
+                Code::UnusedField,
+                span,
+                format!("field `{name}` is never used in the template"),
+                "not used",
+            ));
         }
     }
     t
@@ -189,27 +265,40 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
 
 /// Names inside `{{ ... }}`.
 fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{").skip(1).filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.trim()))
+    text.split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.trim()))
 }
 
 /// `success "text" [when METRIC OP VALUE [for DURATION]]`, same for `failure`.
 pub fn criterion(stmt: &Statement, ctx: &mut Ctx) -> Option<Criterion> {
     block::no_body(stmt, &mut ctx.d);
-    let kind = if stmt.keyword.text == "success" { CriterionKind::Success } else { CriterionKind::Failure };
+    let kind = if stmt.keyword.text == "success" {
+        CriterionKind::Success
+    } else {
+        CriterionKind::Failure
+    };
     let mut a = Cursor::new(stmt);
     let title = a.text(&mut ctx.d, "the criterion")?.0;
     let mut cond = None;
     if a.eat("when").is_some() {
         let c = condition(&mut a, ctx)?;
         let window = if a.eat("for").is_some() {
-            Some(a.quantity(&mut ctx.d, "a duration").and_then(|q| units::duration(&mut ctx.d, q))?)
+            Some(
+                a.quantity(&mut ctx.d, "a duration")
+                    .and_then(|q| units::duration(&mut ctx.d, q))?,
+            )
         } else {
             None
         };
         cond = Some((c, window));
     }
     a.end(&mut ctx.d);
-    Some(Criterion { kind, title, condition: cond })
+    Some(Criterion {
+        kind,
+        title,
+        condition: cond,
+    })
 }
 
 pub fn signoff(stmt: &Statement, ctx: &mut Ctx) -> Vec<ContactId> {

@@ -25,19 +25,32 @@ const RELEASE: &[&str] = &[
 const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:9090";
 
 pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
-    let mut all = tree.statements.iter().filter(|s| s.keyword.text == "release");
+    let mut all = tree
+        .statements
+        .iter()
+        .filter(|s| s.keyword.text == "release");
     let Some(stmt) = all.next() else {
         ctx.d.push(
-            Diagnostic::new(Code::MissingStatement, Span::new(0, 0), "the spec has no `release`", "spec starts here")
-                .help("add `release NAME { title \"...\" version \"...\" namespace \"...\" }`"),
+            Diagnostic::new(
+                Code::MissingStatement,
+                Span::new(0, 0),
+                "the spec has no `release`",
+                "spec starts here",
+            )
+            .help("add `release NAME { title \"...\" version \"...\" namespace \"...\" }`"),
         );
         return None;
     };
     for extra in all {
         ctx.d.push(
-            Diagnostic::new(Code::RepeatedStatement, extra.keyword.span, "a spec has one `release`", "second release")
-                .related(stmt.keyword.span, "first release here")
-                .help("one spec describes one release; put the other in its own file"),
+            Diagnostic::new(
+                Code::RepeatedStatement,
+                extra.keyword.span,
+                "a spec has one `release`",
+                "second release",
+            )
+            .related(stmt.keyword.span, "first release here")
+            .help("one spec describes one release; put the other in its own file"),
         );
     }
     let mut c = Cursor::new(stmt);
@@ -71,7 +84,12 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
         let d = &mut ctx.d;
         match kw {
             "title" => r.title = a.text(d, "a title").map(|t| t.0).unwrap_or_default(),
-            "version" => r.version = a.text_or_ident(d, "a version string").map(|t| t.0).unwrap_or_default(),
+            "version" => {
+                r.version = a
+                    .text_or_ident(d, "a version string")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
+            }
             "namespace" => {
                 if let Some((ns, span)) = a.text_or_ident(d, "a namespace") {
                     if !is_dns_label(&ns) {
@@ -85,12 +103,16 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
                     r.namespace = ns;
                 }
             }
-            "owner" => r.owner = a.ident(d, "a contact").and_then(|(n, sp)| ctx.contact(&n, sp)),
+            "owner" => {
+                r.owner = a
+                    .ident(d, "a contact")
+                    .and_then(|(n, sp)| ctx.contact(&n, sp))
+            }
             "date" => r.date = a.text(d, "a date string").map(|t| t.0),
             "duration" => {
-                r.duration = a.range_or_quantity(d, "a duration or range of durations").and_then(|(lo, hi)| {
-                    Some((units::duration(d, lo)?, units::duration(d, hi)?))
-                })
+                r.duration = a
+                    .range_or_quantity(d, "a duration or range of durations")
+                    .and_then(|(lo, hi)| Some((units::duration(d, lo)?, units::duration(d, hi)?)))
             }
             "fact" => {
                 let key = a.text(d, "the fact's name");
@@ -101,12 +123,29 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
             }
             "description" => r.description = a.text(d, "a description").map(|t| t.0),
             "runbook_url" => r.runbook_url = a.text(d, "the runbook's URL").map(|t| t.0),
-            _ => r.prometheus_url = a.text(d, "the Prometheus URL").map(|t| t.0).unwrap_or_default(),
+            _ => {
+                r.prometheus_url = a
+                    .text(d, "the Prometheus URL")
+                    .map(|t| t.0)
+                    .unwrap_or_default()
+            }
         }
         a.end(&mut ctx.d);
     }
-    block::require(seen.has("version"), stmt, "version", "version \"1.0.0\"", &mut ctx.d);
-    block::require(seen.has("namespace"), stmt, "namespace", "namespace \"my-team\"", &mut ctx.d);
+    block::require(
+        seen.has("version"),
+        stmt,
+        "version",
+        "version \"1.0.0\"",
+        &mut ctx.d,
+    );
+    block::require(
+        seen.has("namespace"),
+        stmt,
+        "namespace",
+        "namespace \"my-team\"",
+        &mut ctx.d,
+    );
     Some(r)
 }
 
@@ -114,7 +153,8 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }

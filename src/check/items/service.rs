@@ -45,14 +45,24 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
     c.end(&mut ctx.d);
     if !name.is_empty() && !is_dns_label(&kebab_case(&name)) {
         ctx.d.push(
-            Diagnostic::new(Code::InvalidValue, name_span, format!("`{name}` cannot name Kubernetes objects"), "invalid object name")
-                .help("service names are at most 63 lowercase letters, digits, `-` or `_`"),
+            Diagnostic::new(
+                Code::InvalidValue,
+                name_span,
+                format!("`{name}` cannot name Kubernetes objects"),
+                "invalid object name",
+            )
+            .help("service names are at most 63 lowercase letters, digits, `-` or `_`"),
         );
     }
     let mut svc = Service {
         name,
         description: None,
-        image: Image { reference: String::new(), name: String::new(), tag: None, digest: None },
+        image: Image {
+            reference: String::new(),
+            name: String::new(),
+            tag: None,
+            digest: None,
+        },
         replicas: 1,
         ports: Vec::new(),
         cpu: None,
@@ -83,21 +93,37 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
         }
         let d = &mut ctx.d;
         let mut a = Cursor::new(s);
-        if !matches!(kw, "probe" | "config" | "autoscale" | "storage" | "backup" | "ingress") {
+        if !matches!(
+            kw,
+            "probe" | "config" | "autoscale" | "storage" | "backup" | "ingress"
+        ) {
             block::no_body(s, d);
         }
         match kw {
             "description" => svc.description = a.text(d, "a description").map(|t| t.0),
             "image" => {
-                if let Some(i) = a.text(d, "an image reference").and_then(|(t, sp)| image(d, &t, sp)) {
+                if let Some(i) = a
+                    .text(d, "an image reference")
+                    .and_then(|(t, sp)| image(d, &t, sp))
+                {
                     svc.image = i;
                 }
             }
-            "replicas" => svc.replicas = a.quantity(d, "a number of replicas").and_then(|q| units::count(d, q, 10_000)).unwrap_or(1) as u32,
+            "replicas" => {
+                svc.replicas = a
+                    .quantity(d, "a number of replicas")
+                    .and_then(|q| units::count(d, q, 10_000))
+                    .unwrap_or(1) as u32
+            }
             "port" => {
                 if let Some(p) = port(&mut a, d) {
                     if svc.ports.iter().any(|x| x.name == p.name) {
-                        d.push(Diagnostic::new(Code::DuplicateName, s.args[0].span, format!("port `{}` is defined twice", p.name), "defined again here"));
+                        d.push(Diagnostic::new(
+                            Code::DuplicateName,
+                            s.args[0].span,
+                            format!("port `{}` is defined twice", p.name),
+                            "defined again here",
+                        ));
                     }
                     svc.ports.push(p);
                 }
@@ -109,16 +135,32 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
                     match st.as_str() {
                         "canary" => svc.strategy = Strategy::Canary,
                         "blue_green" => svc.strategy = Strategy::BlueGreen,
-                        _ => d.push(Diagnostic::new(Code::InvalidValue, sp, format!("unknown strategy `{st}`"), "expected canary or blue_green")
-                            .help("a service's strategy is `canary` or `blue_green`")),
+                        _ => d.push(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                sp,
+                                format!("unknown strategy `{st}`"),
+                                "expected canary or blue_green",
+                            )
+                            .help("a service's strategy is `canary` or `blue_green`"),
+                        ),
                     }
                 }
             }
             "user" => {
                 if let Some(q) = a.quantity(d, "a user id") {
                     match units::count(d, q, u32::MAX as u64) {
-                        Some(0) => d.push(Diagnostic::new(Code::InvalidValue, q.span, "user 0 is root", "pods never run as root")
-                            .help("choose a non-zero user id; deployc sets runAsNonRoot on every pod")),
+                        Some(0) => d.push(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                q.span,
+                                "user 0 is root",
+                                "pods never run as root",
+                            )
+                            .help(
+                                "choose a non-zero user id; deployc sets runAsNonRoot on every pod",
+                            ),
+                        ),
                         Some(u) => svc.run_as_user = u,
                         None => {}
                     }
@@ -145,31 +187,45 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
             "disruption" => svc.disruption = disruption(&mut a, d),
             "storage" => svc.storage = storage(s, d),
             "backup" => svc.backup = backup(s, d),
-            "allow" => svc.allow.extend(a.text_list(d, "a CIDR").into_iter().filter_map(|(t, sp)| cidr(d, t, sp))),
+            "allow" => svc.allow.extend(
+                a.text_list(d, "a CIDR")
+                    .into_iter()
+                    .filter_map(|(t, sp)| cidr(d, t, sp)),
+            ),
             _ => svc.ingress = ingress(s, d),
         }
         a.end(&mut ctx.d);
     }
-    block::require(seen.has("image"), stmt, "image", "image \"registry/name:1.0.0\"", &mut ctx.d);
+    block::require(
+        seen.has("image"),
+        stmt,
+        "image",
+        "image \"registry/name:1.0.0\"",
+        &mut ctx.d,
+    );
     for (i, port) in probe_ports {
         svc.probes[i].port = match port {
             ProbePort::Number(n) => n,
-            ProbePort::Named(name, span) => match svc.ports.iter().find(|p| p.name == name) {
-                Some(p) => p.number,
-                None => {
-                    ctx.d.push(Diagnostic::new(Code::InvalidValue, span, format!("service `{}` has no port `{name}`", svc.name), "unknown port")
+            ProbePort::Named(name, span) => {
+                match svc.ports.iter().find(|p| p.name == name) {
+                    Some(p) => p.number,
+                    None => {
+                        ctx.d.push(Diagnostic::new(Code::InvalidValue, span, format!("service `{}` has no port `{name}`", svc.name), "unknown port")
                         .help("declare it with `port NAME NUMBER`, or give the probe a port number"));
-                    0
+                        0
+                    }
                 }
-            },
-            ProbePort::Main(span) => match svc.main_port() {
-                Some(p) => p.number,
-                None => {
-                    ctx.d.push(Diagnostic::new(Code::MissingStatement, span, "the probe has no port and the service none", "no port to probe")
+            }
+            ProbePort::Main(span) => {
+                match svc.main_port() {
+                    Some(p) => p.number,
+                    None => {
+                        ctx.d.push(Diagnostic::new(Code::MissingStatement, span, "the probe has no port and the service none", "no port to probe")
                         .help("declare a port with `port http 8080`, or give the probe `port 8080`"));
-                    0
+                        0
+                    }
                 }
-            },
+            }
         };
     }
     svc
@@ -178,7 +234,12 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
 /// Parses `name[:tag][@sha256:digest]`.
 pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
     let bad = |d: &mut Diagnostics, why: &str| {
-        d.push(Diagnostic::new(Code::InvalidImage, span, format!("`{text}` is not a valid image reference: {why}"), "malformed image"));
+        d.push(Diagnostic::new(
+            Code::InvalidImage,
+            span,
+            format!("`{text}` is not a valid image reference: {why}"),
+            "malformed image",
+        ));
         None
     };
     if text.is_empty() || text.chars().any(|c| c.is_whitespace()) {
@@ -187,7 +248,11 @@ pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
     let (rest, digest) = match text.split_once('@') {
         Some((r, dg)) => {
             let hex = dg.strip_prefix("sha256:").unwrap_or("");
-            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+            if hex.len() != 64
+                || !hex
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            {
                 return bad(d, "a digest is `sha256:` and 64 lowercase hex digits");
             }
             (r, Some(dg.to_string()))
@@ -196,14 +261,26 @@ pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
     };
     let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
     let (name, tag) = match rest[last_slash..].rfind(':') {
-        Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+        Some(i) => (
+            &rest[..last_slash + i],
+            Some(rest[last_slash + i + 1..].to_string()),
+        ),
         None => (rest, None),
     };
-    let path = name.split_once('/').map_or(name, |(host, p)| if host.contains(['.', ':']) || host == "localhost" { p } else { name });
+    let path = name.split_once('/').map_or(name, |(host, p)| {
+        if host.contains(['.', ':']) || host == "localhost" {
+            p
+        } else {
+            name
+        }
+    });
     if path.is_empty() || path.bytes().any(|b| b.is_ascii_uppercase()) || name.ends_with('/') {
         return bad(d, "repository names are lowercase");
     }
-    if tag.as_deref().is_some_and(|t| t.is_empty() || t.len() > 128) {
+    if tag
+        .as_deref()
+        .is_some_and(|t| t.is_empty() || t.len() > 128)
+    {
         return bad(d, "a tag is 1 to 128 characters");
     }
     if digest.is_none() {
@@ -221,23 +298,43 @@ pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
             ));
         }
     }
-    Some(Image { reference: text.to_string(), name: name.to_string(), tag, digest })
+    Some(Image {
+        reference: text.to_string(),
+        name: name.to_string(),
+        tag,
+        digest,
+    })
 }
 
 fn port(a: &mut Cursor, d: &mut Diagnostics) -> Option<Port> {
     let (name, span) = a.ident(d, "the port's name")?;
-    let number = a.quantity(d, "the port number").and_then(|q| units::count(d, q, 65535))?;
+    let number = a
+        .quantity(d, "the port number")
+        .and_then(|q| units::count(d, q, 65535))?;
     let valid = name.len() <= 15
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && name.bytes().any(|b| b.is_ascii_lowercase());
     if !valid {
         d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{name}` is not a valid port name"), "invalid port name")
             .help("Kubernetes port names are at most 15 lowercase letters, digits and `-`, with at least one letter"));
     }
     if number == 0 {
-        d.push(Diagnostic::new(Code::InvalidValue, a.statement().args[1].span, "port 0 is not a port", "out of range").help("use a port from 1 to 65535"));
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                a.statement().args[1].span,
+                "port 0 is not a port",
+                "out of range",
+            )
+            .help("use a port from 1 to 65535"),
+        );
     }
-    Some(Port { name, number: number as u16 })
+    Some(Port {
+        name,
+        number: number as u16,
+    })
 }
 
 fn resources<T: Copy + PartialOrd>(
@@ -249,8 +346,18 @@ fn resources<T: Copy + PartialOrd>(
     let (lo, hi) = a.range_or_quantity(d, &format!("{what} as `request..limit` or one value"))?;
     let (request, limit) = (parse(d, lo)?, parse(d, hi)?);
     if request > limit {
-        d.push(Diagnostic::new(Code::InvalidValue, lo.span.to(hi.span), format!("{what} request `{}` is above its limit `{}`", lo.text, hi.text), "request above limit")
-            .help("write `request..limit` with the request not above the limit"));
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                lo.span.to(hi.span),
+                format!(
+                    "{what} request `{}` is above its limit `{}`",
+                    lo.text, hi.text
+                ),
+                "request above limit",
+            )
+            .help("write `request..limit` with the request not above the limit"),
+        );
     }
     Some(Resources { request, limit })
 }
@@ -270,7 +377,12 @@ fn probe(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<(Probe
         "readiness" => ProbeKind::Readiness,
         "startup" => ProbeKind::Startup,
         _ => {
-            d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{kind}` is not a kind of probe"), "expected liveness, readiness or startup"));
+            d.push(Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{kind}` is not a kind of probe"),
+                "expected liveness, readiness or startup",
+            ));
             return None;
         }
     };
@@ -300,7 +412,12 @@ fn probe(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<(Probe
             "path" => {
                 p.path = b.text(d, "an HTTP path").map(|t| t.0).unwrap_or_default();
                 if !p.path.starts_with('/') {
-                    d.push(Diagnostic::new(Code::InvalidValue, s.args.first().map_or(s.keyword.span, |x| x.span), "a probe path starts with `/`", "not an absolute path"));
+                    d.push(Diagnostic::new(
+                        Code::InvalidValue,
+                        s.args.first().map_or(s.keyword.span, |x| x.span),
+                        "a probe path starts with `/`",
+                        "not an absolute path",
+                    ));
                 }
             }
             "port" => match b.peek().map(|x| &x.value) {
@@ -310,15 +427,38 @@ fn probe(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<(Probe
                     }
                 }
                 _ => {
-                    if let Some(n) = b.quantity(d, "a port number or name").and_then(|q| units::count(d, q, 65535)) {
+                    if let Some(n) = b
+                        .quantity(d, "a port number or name")
+                        .and_then(|q| units::count(d, q, 65535))
+                    {
                         port = ProbePort::Number(n as u16);
                     }
                 }
             },
-            "delay" => p.initial_delay = b.quantity(d, "a duration").and_then(|q| units::duration(d, q)).unwrap_or_default(),
-            "period" => p.period = b.quantity(d, "a duration").and_then(|q| whole_seconds(d, q)).unwrap_or(p.period),
-            "timeout" => p.timeout = b.quantity(d, "a duration").and_then(|q| whole_seconds(d, q)).unwrap_or(p.timeout),
-            _ => p.failure_threshold = b.quantity(d, "a number of failures").and_then(|q| units::count(d, q, 1000)).unwrap_or(3) as u32,
+            "delay" => {
+                p.initial_delay = b
+                    .quantity(d, "a duration")
+                    .and_then(|q| units::duration(d, q))
+                    .unwrap_or_default()
+            }
+            "period" => {
+                p.period = b
+                    .quantity(d, "a duration")
+                    .and_then(|q| whole_seconds(d, q))
+                    .unwrap_or(p.period)
+            }
+            "timeout" => {
+                p.timeout = b
+                    .quantity(d, "a duration")
+                    .and_then(|q| whole_seconds(d, q))
+                    .unwrap_or(p.timeout)
+            }
+            _ => {
+                p.failure_threshold = b
+                    .quantity(d, "a number of failures")
+                    .and_then(|q| units::count(d, q, 1000))
+                    .unwrap_or(3) as u32
+            }
         }
         b.end(d);
     }
@@ -330,22 +470,41 @@ fn probe(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<(Probe
 fn whole_seconds(d: &mut Diagnostics, q: &crate::syntax::Quantity) -> Option<Duration> {
     let dur = units::duration(d, q)?;
     if dur.millis == 0 || dur.millis % 1000 != 0 {
-        d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("`{}` is not a whole number of seconds", q.text), "whole seconds only")
-            .help("Kubernetes probe periods and timeouts are whole seconds, at least 1s"));
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                q.span,
+                format!("`{}` is not a whole number of seconds", q.text),
+                "whole seconds only",
+            )
+            .help("Kubernetes probe periods and timeouts are whole seconds, at least 1s"),
+        );
         return None;
     }
     Some(dur)
 }
 
 /// Names that hold secrets by convention.
-const SECRET_WORDS: &[&str] = &["SECRET", "PASSWORD", "PASSWD", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"];
+const SECRET_WORDS: &[&str] = &[
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
 
 fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
     let (name, name_span) = a.ident(d, "the variable's name")?;
     if a.eat("secret").is_some() {
         let secret = a.text_or_ident(d, "the Secret's name")?.0;
         let key = a.text_or_ident(d, "the key in the Secret")?.0;
-        return Some(EnvVar { name, value: EnvValue::Secret { secret, key } });
+        return Some(EnvVar {
+            name,
+            value: EnvValue::Secret { secret, key },
+        });
     }
     let (value, span) = a.text(d, "a value, or `secret NAME KEY`")?;
     let upper = name.to_uppercase();
@@ -354,20 +513,35 @@ fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
             Diagnostic::new(
                 Code::LiteralSecret,
                 span,
-                format!("`{name}` looks like a secret ({word}) but its value is written in the spec"),
+                format!(
+                    "`{name}` looks like a secret ({word}) but its value is written in the spec"
+                ),
                 "secret value in plain text",
             )
             .related(name_span, "named as a secret here")
-            .help(format!("store it in a Kubernetes Secret and write `env {name} secret SECRET_NAME KEY`")),
+            .help(format!(
+                "store it in a Kubernetes Secret and write `env {name} secret SECRET_NAME KEY`"
+            )),
         );
     }
-    Some(EnvVar { name, value: EnvValue::Literal(value) })
+    Some(EnvVar {
+        name,
+        value: EnvValue::Literal(value),
+    })
 }
 
 fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<ConfigFile> {
     let (name, span) = a.text(d, "the config file's name")?;
     if name.is_empty() || name.contains('/') {
-        d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{name}` is not a file name"), "expected a file name").help("give the file name only; the directory is `mount`"));
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{name}` is not a file name"),
+                "expected a file name",
+            )
+            .help("give the file name only; the directory is `mount`"),
+        );
     }
     let (mut mount, mut content) = (None, None);
     let mut seen = Seen::default();
@@ -390,8 +564,18 @@ fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<Confi
         b.end(d);
     }
     block::require(seen.has("mount"), stmt, "mount", "mount \"/etc/app\"", d);
-    block::require(seen.has("content"), stmt, "content", "content \"\"\"...\"\"\"", d);
-    Some(ConfigFile { name, mount: mount?, content: content? })
+    block::require(
+        seen.has("content"),
+        stmt,
+        "content",
+        "content \"\"\"...\"\"\"",
+        d,
+    );
+    Some(ConfigFile {
+        name,
+        mount: mount?,
+        content: content?,
+    })
 }
 
 fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
@@ -411,14 +595,22 @@ fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
         let mut b = Cursor::new(s);
         match kw {
             "replicas" => {
-                range = b.range_or_quantity(d, "replicas as `min..max`").and_then(|(lo, hi)| {
-                    let (min, max) = (units::count(d, lo, 10_000)?, units::count(d, hi, 10_000)?);
-                    if min == 0 || min > max {
-                        d.push(Diagnostic::new(Code::InvalidValue, lo.span.to(hi.span), "autoscaling needs 1 <= min <= max", "invalid bounds"));
-                        return None;
-                    }
-                    Some((min as u32, max as u32))
-                })
+                range = b
+                    .range_or_quantity(d, "replicas as `min..max`")
+                    .and_then(|(lo, hi)| {
+                        let (min, max) =
+                            (units::count(d, lo, 10_000)?, units::count(d, hi, 10_000)?);
+                        if min == 0 || min > max {
+                            d.push(Diagnostic::new(
+                                Code::InvalidValue,
+                                lo.span.to(hi.span),
+                                "autoscaling needs 1 <= min <= max",
+                                "invalid bounds",
+                            ));
+                            return None;
+                        }
+                        Some((min as u32, max as u32))
+                    })
             }
             "cpu" => cpu = target_percent(&mut b, d),
             _ => memory = target_percent(&mut b, d),
@@ -427,20 +619,40 @@ fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
     }
     block::require(seen.has("replicas"), stmt, "replicas", "replicas 3..6", d);
     if seen.has("replicas") && !seen.has("cpu") && !seen.has("memory") {
-        d.push(Diagnostic::new(Code::MissingStatement, stmt.keyword.span, "`autoscale` has no target", "no cpu or memory target")
-            .help("add `cpu 70%` or `memory 80%`: what the autoscaler keeps the average at"));
+        d.push(
+            Diagnostic::new(
+                Code::MissingStatement,
+                stmt.keyword.span,
+                "`autoscale` has no target",
+                "no cpu or memory target",
+            )
+            .help("add `cpu 70%` or `memory 80%`: what the autoscaler keeps the average at"),
+        );
     }
     let (min, max) = range?;
-    Some(Autoscale { min, max, cpu_percent: cpu, memory_percent: memory })
+    Some(Autoscale {
+        min,
+        max,
+        cpu_percent: cpu,
+        memory_percent: memory,
+    })
 }
 
 fn target_percent(b: &mut Cursor, d: &mut Diagnostics) -> Option<u32> {
     let q = b.quantity(d, "a target percentage")?;
     let p = units::percent(d, q)?;
-    match p.to_u32().filter(|n| p.fract().is_zero() && (1..=1000).contains(n)) {
+    match p
+        .to_u32()
+        .filter(|n| p.fract().is_zero() && (1..=1000).contains(n))
+    {
         Some(n) => Some(n),
         None => {
-            d.push(Diagnostic::new(Code::InvalidValue, q.span, format!("`{}` is not a whole percentage from 1% to 1000%", q.text), "invalid target"));
+            d.push(Diagnostic::new(
+                Code::InvalidValue,
+                q.span,
+                format!("`{}` is not a whole percentage from 1% to 1000%", q.text),
+                "invalid target",
+            ));
             None
         }
     }
@@ -448,12 +660,19 @@ fn target_percent(b: &mut Cursor, d: &mut Diagnostics) -> Option<u32> {
 
 fn disruption(a: &mut Cursor, d: &mut Diagnostics) -> Option<Disruption> {
     let (kind, span) = a.ident(d, "`min_available` or `max_unavailable`")?;
-    let n = a.quantity(d, "a number of pods").and_then(|q| units::count(d, q, 10_000))? as u32;
+    let n = a
+        .quantity(d, "a number of pods")
+        .and_then(|q| units::count(d, q, 10_000))? as u32;
     match kind.as_str() {
         "min_available" => Some(Disruption::MinAvailable(n)),
         "max_unavailable" => Some(Disruption::MaxUnavailable(n)),
         _ => {
-            d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{kind}` is not a disruption budget"), "expected min_available or max_unavailable"));
+            d.push(Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{kind}` is not a disruption budget"),
+                "expected min_available or max_unavailable",
+            ));
             None
         }
     }
@@ -483,7 +702,11 @@ fn storage(stmt: &Statement, d: &mut Diagnostics) -> Option<Storage> {
     }
     block::require(seen.has("size"), stmt, "size", "size 100Gi", d);
     block::require(seen.has("mount"), stmt, "mount", "mount \"/data\"", d);
-    Some(Storage { size: size?, mount: mount?, class })
+    Some(Storage {
+        size: size?,
+        mount: mount?,
+        class,
+    })
 }
 
 fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
@@ -511,36 +734,69 @@ fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
                     schedule = Some(cron);
                 }
             }
-            "retain" => retain = b.quantity(d, "a retention duration").and_then(|q| units::duration(d, q)),
-            "image" => image_ref = b.text(d, "an image").and_then(|(t, sp)| image(d, &t, sp)).map(|i| i.reference),
+            "retain" => {
+                retain = b
+                    .quantity(d, "a retention duration")
+                    .and_then(|q| units::duration(d, q))
+            }
+            "image" => {
+                image_ref = b
+                    .text(d, "an image")
+                    .and_then(|(t, sp)| image(d, &t, sp))
+                    .map(|i| i.reference)
+            }
             _ => command = b.text(d, "a command").map(|t| t.0),
         }
         b.end(d);
     }
-    for (k, ex) in [("schedule", "schedule \"0 2 * * *\""), ("retain", "retain 30d"), ("image", "image \"registry/backup:1.0\""), ("command", "command \"backup.sh\"")] {
+    for (k, ex) in [
+        ("schedule", "schedule \"0 2 * * *\""),
+        ("retain", "retain 30d"),
+        ("image", "image \"registry/backup:1.0\""),
+        ("command", "command \"backup.sh\""),
+    ] {
         block::require(seen.has(k), stmt, k, ex, d);
     }
-    Some(Backup { schedule: schedule?, retain: retain?, image: image_ref?, command: command? })
+    Some(Backup {
+        schedule: schedule?,
+        retain: retain?,
+        image: image_ref?,
+        command: command?,
+    })
 }
 
 fn cidr(d: &mut Diagnostics, text: String, span: Span) -> Option<String> {
     let ok = text.split_once('/').is_some_and(|(ip, bits)| {
-        let v4 = ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32);
-        let v6 = ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128);
+        let v4 =
+            ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32);
+        let v6 =
+            ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128);
         v4 || v6
     });
     if ok {
         Some(text)
     } else {
-        d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{text}` is not a CIDR block"), "expected a CIDR")
-            .help("write an address and prefix length, e.g. \"192.168.10.0/24\""));
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{text}` is not a CIDR block"),
+                "expected a CIDR",
+            )
+            .help("write an address and prefix length, e.g. \"192.168.10.0/24\""),
+        );
         None
     }
 }
 
 fn ingress(stmt: &Statement, d: &mut Diagnostics) -> Option<Ingress> {
     const INGRESS: &[&str] = &["host", "tls", "path", "rate_limit"];
-    let mut ing = Ingress { host: String::new(), path: "/".into(), tls_secret: None, rate_limit_rpm: None };
+    let mut ing = Ingress {
+        host: String::new(),
+        path: "/".into(),
+        tls_secret: None,
+        rate_limit_rpm: None,
+    };
     let mut seen = Seen::default();
     for s in block::body(stmt, d) {
         let kw = s.keyword.text.as_str();
@@ -557,22 +813,45 @@ fn ingress(stmt: &Statement, d: &mut Diagnostics) -> Option<Ingress> {
             "host" => ing.host = b.text(d, "a host name").map(|t| t.0).unwrap_or_default(),
             "tls" => ing.tls_secret = b.text_or_ident(d, "the TLS Secret's name").map(|t| t.0),
             "path" => ing.path = b.text(d, "a path").map(|t| t.0).unwrap_or_default(),
-            _ => ing.rate_limit_rpm = b.quantity(d, "requests per minute").and_then(|q| units::count(d, q, 1_000_000)).map(|n| n as u32),
+            _ => {
+                ing.rate_limit_rpm = b
+                    .quantity(d, "requests per minute")
+                    .and_then(|q| units::count(d, q, 1_000_000))
+                    .map(|n| n as u32)
+            }
         }
         b.end(d);
     }
-    block::require(seen.has("host"), stmt, "host", "host \"api.example.com\"", d);
+    block::require(
+        seen.has("host"),
+        stmt,
+        "host",
+        "host \"api.example.com\"",
+        d,
+    );
     Some(ing)
 }
 
 const ENVIRONMENT: &[&str] = &["namespace", "service"];
-const OVERRIDE: &[&str] = &["replicas", "image", "cpu", "memory", "env", "autoscale", "host"];
+const OVERRIDE: &[&str] = &[
+    "replicas",
+    "image",
+    "cpu",
+    "memory",
+    "env",
+    "autoscale",
+    "host",
+];
 
 pub fn environment(stmt: &Statement, ctx: &mut Ctx) -> Environment {
     let mut c = Cursor::new(stmt);
     let (name, _) = item_name(&mut c, ctx, "environment");
     c.end(&mut ctx.d);
-    let mut env = Environment { name, namespace: None, overrides: Vec::new() };
+    let mut env = Environment {
+        name,
+        namespace: None,
+        overrides: Vec::new(),
+    };
     let mut seen_ns = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         match s.keyword.text.as_str() {
@@ -583,7 +862,9 @@ pub fn environment(stmt: &Statement, ctx: &mut Ctx) -> Environment {
             }
             "service" => {
                 let mut a = Cursor::new(s);
-                let target = a.ident(&mut ctx.d, "the service to override").and_then(|(n, sp)| ctx.service(&n, sp));
+                let target = a
+                    .ident(&mut ctx.d, "the service to override")
+                    .and_then(|(n, sp)| ctx.service(&n, sp));
                 a.end(&mut ctx.d);
                 let body = block::body(s, &mut ctx.d);
                 let Some(service) = target else { continue };
@@ -596,7 +877,16 @@ pub fn environment(stmt: &Statement, ctx: &mut Ctx) -> Environment {
 }
 
 fn service_override(service: ServiceId, body: &[Statement], ctx: &mut Ctx) -> ServiceOverride {
-    let mut o = ServiceOverride { service, replicas: None, image: None, cpu: None, memory: None, autoscale: None, env: Vec::new(), ingress_host: None };
+    let mut o = ServiceOverride {
+        service,
+        replicas: None,
+        image: None,
+        cpu: None,
+        memory: None,
+        autoscale: None,
+        env: Vec::new(),
+        ingress_host: None,
+    };
     let mut seen = Seen::default();
     let d = &mut ctx.d;
     for s in body {
@@ -613,8 +903,17 @@ fn service_override(service: ServiceId, body: &[Statement], ctx: &mut Ctx) -> Se
         }
         let mut a = Cursor::new(s);
         match kw {
-            "replicas" => o.replicas = a.quantity(d, "a number of replicas").and_then(|q| units::count(d, q, 10_000)).map(|n| n as u32),
-            "image" => o.image = a.text(d, "an image reference").and_then(|(t, sp)| image(d, &t, sp)),
+            "replicas" => {
+                o.replicas = a
+                    .quantity(d, "a number of replicas")
+                    .and_then(|q| units::count(d, q, 10_000))
+                    .map(|n| n as u32)
+            }
+            "image" => {
+                o.image = a
+                    .text(d, "an image reference")
+                    .and_then(|(t, sp)| image(d, &t, sp))
+            }
             "cpu" => o.cpu = resources(&mut a, d, "CPU", units::cpu),
             "memory" => o.memory = resources(&mut a, d, "memory", units::size),
             "env" => o.env.extend(env_var(&mut a, d)),

@@ -10,7 +10,15 @@ use crate::model::*;
 use crate::source::Span;
 use crate::syntax::{Statement, Value};
 
-const TRIGGER: &[&str] = &["title", "description", "when", "severity", "action", "notify", "level"];
+const TRIGGER: &[&str] = &[
+    "title",
+    "description",
+    "when",
+    "severity",
+    "action",
+    "notify",
+    "level",
+];
 
 pub fn trigger(stmt: &Statement, ctx: &mut Ctx) -> Trigger {
     let mut c = Cursor::new(stmt);
@@ -42,7 +50,10 @@ pub fn trigger(stmt: &Statement, ctx: &mut Ctx) -> Trigger {
         match kw {
             "title" => {
                 title_given = true;
-                t.title = a.text(&mut ctx.d, "a title").map(|x| x.0).unwrap_or_default();
+                t.title = a
+                    .text(&mut ctx.d, "a title")
+                    .map(|x| x.0)
+                    .unwrap_or_default();
             }
             "description" => t.description = a.text(&mut ctx.d, "a description").map(|x| x.0),
             "when" => {
@@ -51,7 +62,10 @@ pub fn trigger(stmt: &Statement, ctx: &mut Ctx) -> Trigger {
                 }
             }
             "severity" => {
-                if let Some(sev) = a.ident(&mut ctx.d, "a severity").and_then(|(n, sp)| ctx.severity(&n, sp)) {
+                if let Some(sev) = a
+                    .ident(&mut ctx.d, "a severity")
+                    .and_then(|(n, sp)| ctx.severity(&n, sp))
+                {
                     t.severity = sev;
                 }
             }
@@ -60,18 +74,31 @@ pub fn trigger(stmt: &Statement, ctx: &mut Ctx) -> Trigger {
                     match action(&act) {
                         Some(x) => t.action = x,
                         None => ctx.d.push(
-                            Diagnostic::new(Code::InvalidValue, sp, format!("`{act}` is not an action"), "unknown action")
-                                .help("a trigger's action is rollback, abort, page or notify"),
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                sp,
+                                format!("`{act}` is not an action"),
+                                "unknown action",
+                            )
+                            .help("a trigger's action is rollback, abort, page or notify"),
                         ),
                     }
                 }
             }
             "notify" => t.notify = ctx.contacts(&mut a, "a contact"),
-            _ => t.rollback_level = a.ident(&mut ctx.d, "a rollback level").and_then(|(n, sp)| ctx.rollback_level(&n, sp)),
+            _ => {
+                t.rollback_level = a
+                    .ident(&mut ctx.d, "a rollback level")
+                    .and_then(|(n, sp)| ctx.rollback_level(&n, sp))
+            }
         }
         a.end(&mut ctx.d);
     }
-    for (k, ex) in [("when", "when error_rate > 10% for 5m"), ("severity", "severity major"), ("action", "action rollback")] {
+    for (k, ex) in [
+        ("when", "when error_rate > 10% for 5m"),
+        ("severity", "severity major"),
+        ("action", "action rollback"),
+    ] {
         block::require(seen.has(k), stmt, k, ex, &mut ctx.d);
     }
     if !title_given {
@@ -96,19 +123,32 @@ fn action(word: &str) -> Option<Action> {
 
 /// `when METRIC OP VALUE for DURATION` or `when "observed condition"`.
 fn when(a: &mut Cursor, ctx: &mut Ctx) -> Option<TriggerCondition> {
-    if matches!(a.peek().map(|x| &x.value), Some(Value::Str(_) | Value::Text(_))) {
-        return a.text(&mut ctx.d, "a condition").map(|(t, _)| TriggerCondition::Observed(t));
+    if matches!(
+        a.peek().map(|x| &x.value),
+        Some(Value::Str(_) | Value::Text(_))
+    ) {
+        return a
+            .text(&mut ctx.d, "a condition")
+            .map(|(t, _)| TriggerCondition::Observed(t));
     }
     let cond = condition(a, ctx);
     let sustain = if a.eat("for").is_some() {
-        a.quantity(&mut ctx.d, "a duration after `for`").and_then(|q| units::duration(&mut ctx.d, q))?
+        a.quantity(&mut ctx.d, "a duration after `for`")
+            .and_then(|q| units::duration(&mut ctx.d, q))?
     } else {
-        let at = a.statement().args.last().map_or(a.statement().keyword.span, |x| x.span);
+        let at = a
+            .statement()
+            .args
+            .last()
+            .map_or(a.statement().keyword.span, |x| x.span);
         ctx.d.push(
             Diagnostic::new(Code::BadArgument, Span::new(at.end, at.end), "a metric trigger needs a sustain window: `for DURATION`", "window missing here")
                 .help("say how long the breach must last, e.g. `when error_rate > 10% for 5m` (`for 0s` fires at once)"),
         );
         return None;
     };
-    Some(TriggerCondition::Metric { condition: cond?, sustain })
+    Some(TriggerCondition::Metric {
+        condition: cond?,
+        sustain,
+    })
 }
