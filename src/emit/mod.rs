@@ -43,8 +43,50 @@ pub fn emit_all(spec: &Spec) -> Vec<OutputFile> {
     files.extend(alertmanager::emit(spec));
     files.extend(grafana::emit(spec));
     files.extend(runbook::emit(spec));
+    files.extend(kustomizations(spec, &files));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// `kustomization.yaml` for the base and for each environment, listing
+/// every object file below it, so `kubectl apply -k` applies all of them.
+fn kustomizations(spec: &Spec, files: &[OutputFile]) -> Vec<OutputFile> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Kustomization {
+        api_version: &'static str,
+        kind: &'static str,
+        resources: Vec<String>,
+    }
+    let is_object = |rel: &str| {
+        (rel.starts_with("kubernetes/") || rel.starts_with("rollouts/")) && rel.ends_with(".yaml")
+            || rel == "prometheus/prometheusrule.yaml"
+    };
+    let roots = std::iter::once(String::new()).chain(
+        spec.environments
+            .iter()
+            .map(|e| format!("environments/{}/", e.name)),
+    );
+    roots
+        .map(|root| {
+            let mut resources: Vec<String> = files
+                .iter()
+                .filter_map(|f| f.path.strip_prefix(root.as_str()))
+                .filter(|rel| is_object(rel))
+                .map(str::to_string)
+                .collect();
+            resources.sort();
+            let k = Kustomization {
+                api_version: "kustomize.config.k8s.io/v1beta1",
+                kind: "Kustomization",
+                resources,
+            };
+            OutputFile::new(
+                format!("{root}kustomization.yaml"),
+                format!("{}{}", header_yaml(spec), to_yaml(&k)),
+            )
+        })
+        .collect()
 }
 
 /// GitHub's heading slug (what `#anchor` links resolve to): lowercase,

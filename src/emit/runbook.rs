@@ -1,8 +1,1240 @@
-//! Emitter: runbook. (Not written yet.)
+//! Emitter: the markdown runbook.
+//!
+//! Rust builds a plain, serde-serializable view of the model in which every
+//! formatting decision is already made (durations, decimals, who a contact
+//! is, which alert a trigger became); `templates/runbook.md.hbs` only lays it
+//! out. Handlebars escapes every `{{value}}` for markdown (see
+//! [`escape_inline`]); verbatim text (commands, template bodies, sections)
+//! goes through `{{{triple}}}` stashes and the `code`, `cellcode`, `fence` and
+//! `indent` helpers. A last pass ([`tidy`]) strips trailing spaces and
+//! collapses runs of blank lines outside fenced code.
 
-use super::OutputFile;
-use crate::model::Spec;
+use std::ptr;
 
-pub fn emit(_spec: &Spec) -> Vec<OutputFile> {
-    Vec::new()
+use handlebars::{handlebars_helper, Handlebars};
+use serde::Serialize;
+
+use super::alerts::{alerts, Alert, AlertOrigin};
+use super::{header_markdown, slug, OutputFile};
+use crate::model::{
+    decimal_text, CheckItem, CompareOp, Condition, Contact, ContactId, CriterionKind, Disruption,
+    Duration, EnvValue, Gate, MetricGate, MetricId, NoData, Phase, ProbeKind, RollbackLevelId,
+    SeverityId, Spec, Step, Strategy, Traffic, TriggerCondition, WorkloadKind,
+};
+
+const TEMPLATE: &str = include_str!("../../templates/runbook.md.hbs");
+
+/// `runbook.md`, header first.
+pub fn emit(spec: &Spec) -> Vec<OutputFile> {
+    vec![OutputFile::new("runbook.md", render(spec))]
 }
+
+fn render(spec: &Spec) -> String {
+    let view = View::build(spec);
+    let markdown = registry()
+        .render("runbook", &view)
+        .expect("the runbook template renders every view");
+    tidy(&markdown)
+}
+
+fn registry() -> Handlebars<'static> {
+    handlebars_helper!(code: |s: str| code_span(s, false));
+    handlebars_helper!(cellcode: |s: str| code_span(s, true));
+    handlebars_helper!(fence: |s: str| fence_for(s));
+    handlebars_helper!(indent: |n: u64, s: str| indent_lines(s, n as usize));
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape_inline);
+    hb.register_helper("code", Box::new(code));
+    hb.register_helper("cellcode", Box::new(cellcode));
+    hb.register_helper("fence", Box::new(fence));
+    hb.register_helper("indent", Box::new(indent));
+    hb.register_template_string("runbook", TEMPLATE)
+        .expect("the runbook template parses");
+    hb
+}
+
+// ------------------------------------------------------------ markdown text
+
+/// Escapes text for inline markdown (paragraphs, headings, list items, table
+/// cells): punctuation that could start emphasis, code, links, HTML or a
+/// table cell is backslash-escaped, and line breaks become spaces so a value
+/// never leaves its line.
+pub(crate) fn escape_inline(text: &str) -> String {
+    let flat = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = String::with_capacity(flat.len());
+    let chars: Vec<char> = flat.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => true,
+            '&' => {
+                let name: String = chars[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+                    .collect();
+                !name.is_empty() && chars.get(i + 1 + name.len()) == Some(&';')
+            }
+            '#' | '-' | '+' | '=' => i == 0,
+            '.' | ')' => {
+                i > 0
+                    && chars[..i].iter().all(char::is_ascii_digit)
+                    && next.is_none_or(char::is_whitespace)
+            }
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An inline code span holding `text` verbatim: the backtick run is one
+/// longer than any inside. In a table cell `|` must still be escaped.
+fn code_span(text: &str, in_table: bool) -> String {
+    let flat = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let flat = if in_table {
+        flat.replace('|', "\\|")
+    } else {
+        flat
+    };
+    let ticks = "`".repeat(longest_run(&flat, '`') + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{flat}{pad}{ticks}")
+}
+
+/// A backtick fence longer than any backtick run in `text`, at least three.
+fn fence_for(text: &str) -> String {
+    "`".repeat((longest_run(text, '`') + 1).max(3))
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in text.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Indents every non-empty line by `n` spaces (blank lines stay empty, so no
+/// trailing spaces), for code fenced inside a list item.
+fn indent_lines(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines()
+        .map(|l| {
+            if l.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Verbatim block text: trailing whitespace and surrounding blank lines off.
+fn block(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
+    lines[start..end].join("\n")
+}
+
+/// A title as a heading: no trailing punctuation (markdownlint MD026).
+fn heading(title: &str) -> String {
+    title
+        .trim()
+        .trim_end_matches(['.', ',', ';', ':', '!'])
+        .trim_end()
+        .to_string()
+}
+
+/// Strips trailing spaces, collapses runs of blank lines outside fenced code,
+/// and ends the document with exactly one line break.
+pub(crate) fn tidy(markdown: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    for line in markdown.lines().map(str::trim_end) {
+        let t = line.trim_start();
+        let run = |c: char| t.chars().take_while(|&x| x == c).count();
+        match fence {
+            Some((c, n)) if run(c) >= n && t.chars().all(|x| x == c) => fence = None,
+            Some(_) => {}
+            None => {
+                for c in ['`', '~'] {
+                    if run(c) >= 3 {
+                        fence = Some((c, run(c)));
+                    }
+                }
+                if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+                    continue;
+                }
+            }
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Mermaid node label text: double quotes as entities.
+fn mermaid_label(text: &str) -> String {
+    text.replace('"', "#quot;").replace(['\n', '\r'], " ")
+}
+
+// -------------------------------------------------------------------- views
+
+#[derive(Serialize)]
+struct View {
+    header: String,
+    title: String,
+    release: ReleaseView,
+    services: Vec<ServiceView>,
+    environments: Vec<EnvironmentView>,
+    graph: Vec<PhaseNode>,
+    edges: Vec<Edge>,
+    phases: Vec<PhaseView>,
+    triggers: Vec<TriggerView>,
+    trigger_alerts: Vec<TriggerView>,
+    severities: Vec<SeverityView>,
+    thresholds: Vec<ThresholdView>,
+    rollback_levels: Vec<LevelView>,
+    checklists: Vec<ChecklistView>,
+    contacts: Vec<ContactView>,
+    escalations: Vec<EscalationView>,
+    templates: Vec<TemplateView>,
+    has_criteria: bool,
+    success: Vec<CriterionView>,
+    failure: Vec<CriterionView>,
+    signoff: Vec<SignoffView>,
+    sections: Vec<SectionView>,
+    alerts: Vec<AlertView>,
+}
+
+#[derive(Serialize)]
+struct ReleaseView {
+    title: String,
+    name: String,
+    version: String,
+    namespace: String,
+    owner: Option<String>,
+    date: Option<String>,
+    duration: Option<String>,
+    facts: Vec<Fact>,
+    description: Option<String>,
+    source: String,
+    runbook_url: Option<String>,
+    prometheus_url: String,
+}
+
+#[derive(Serialize)]
+struct Fact {
+    key: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ServiceView {
+    name: String,
+    heading: String,
+    description: Option<String>,
+    workload: &'static str,
+    argo: bool,
+    strategy: &'static str,
+    image: String,
+    replicas: u32,
+    ports: Vec<String>,
+    cpu: Option<Pair>,
+    memory: Option<Pair>,
+    probes: Vec<ProbeView>,
+    autoscale: Option<AutoscaleView>,
+    disruption: Option<String>,
+    storage: Option<StorageView>,
+    backup: Option<BackupView>,
+    allow: Vec<String>,
+    ingress: Option<IngressView>,
+    env: Vec<EnvView>,
+    configs: Vec<ConfigView>,
+    read_only_root: bool,
+    run_as_user: u64,
+}
+
+#[derive(Serialize)]
+struct Pair {
+    request: String,
+    limit: String,
+}
+
+#[derive(Serialize)]
+struct ProbeView {
+    kind: &'static str,
+    path: String,
+    port: u16,
+    initial_delay: String,
+    period: String,
+    timeout: String,
+    failure_threshold: u32,
+}
+
+#[derive(Serialize)]
+struct AutoscaleView {
+    min: u32,
+    max: u32,
+    cpu_percent: Option<u32>,
+    memory_percent: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct StorageView {
+    size: String,
+    mount: String,
+    class: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BackupView {
+    schedule: String,
+    retain: String,
+    image: String,
+    command: String,
+}
+
+#[derive(Serialize)]
+struct IngressView {
+    host: String,
+    path: String,
+    tls_secret: Option<String>,
+    rate_limit_rpm: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct EnvView {
+    name: String,
+    value: Option<String>,
+    secret: Option<String>,
+    key: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ConfigView {
+    name: String,
+    path: String,
+    lang: &'static str,
+    content: String,
+}
+
+#[derive(Serialize)]
+struct EnvironmentView {
+    name: String,
+    namespace: String,
+    overrides: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct PhaseNode {
+    id: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Edge {
+    from: String,
+    to: String,
+}
+
+#[derive(Serialize)]
+struct Link {
+    text: String,
+    anchor: String,
+}
+
+#[derive(Serialize)]
+struct PhaseView {
+    heading: String,
+    description: Option<String>,
+    owner: Option<String>,
+    after: Vec<Link>,
+    steps: Vec<StepView>,
+}
+
+#[derive(Serialize, Default)]
+struct StepView {
+    check: Option<ItemView>,
+    traffic: Option<TrafficView>,
+    metric_gate: Option<MetricGateView>,
+    approval: Option<Vec<String>>,
+    smoke: Option<SmokeView>,
+    http: Option<HttpView>,
+}
+
+#[derive(Serialize)]
+struct ItemView {
+    text: String,
+    details: Vec<String>,
+    command: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct TrafficView {
+    weight: Option<String>,
+    pods: Option<u32>,
+    pods_plural: bool,
+    hold: Option<String>,
+    pause: bool,
+    preview: bool,
+    promote: bool,
+}
+
+#[derive(Serialize)]
+struct ConditionView {
+    /// As written: `error_rate < 1%`.
+    written: String,
+    metric: String,
+    metric_title: String,
+    query: String,
+    unit: &'static str,
+    op: &'static str,
+    threshold: String,
+    /// In the query's unit: `0.01`.
+    compared: String,
+}
+
+#[derive(Serialize)]
+struct MetricGateView {
+    condition: ConditionView,
+    window: String,
+    interval: String,
+    count: u64,
+    failure_limit: u64,
+    no_data: &'static str,
+    no_data_pass: bool,
+    no_data_fail: bool,
+    no_data_inconclusive: bool,
+}
+
+#[derive(Serialize)]
+struct SmokeView {
+    command: String,
+    image: String,
+    timeout: String,
+}
+
+#[derive(Serialize)]
+struct HttpView {
+    url: String,
+    expect: u16,
+    timeout: String,
+}
+
+#[derive(Serialize)]
+struct TriggerView {
+    title: String,
+    name: String,
+    description: Option<String>,
+    metric: Option<ConditionView>,
+    sustain: Option<String>,
+    sustain_prometheus: Option<String>,
+    observed: Option<String>,
+    severity: String,
+    routes: &'static str,
+    action: &'static str,
+    aborts: bool,
+    notify: Vec<String>,
+    level: Option<Link>,
+    alert: Option<Link>,
+    alert_name: Option<String>,
+    /// `min_over_time` for `>`/`>=`, `max_over_time` for `<`/`<=`.
+    window_fns: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct SeverityView {
+    name: String,
+    routes: &'static str,
+    description: Option<String>,
+    declared: bool,
+}
+
+#[derive(Serialize)]
+struct ThresholdView {
+    title: String,
+    name: String,
+    unit: &'static str,
+    normal: String,
+    warning: Option<BandView>,
+    critical: Option<BandView>,
+}
+
+#[derive(Serialize)]
+struct BandView {
+    text: String,
+    compared: String,
+    sustain: String,
+}
+
+#[derive(Serialize)]
+struct LevelView {
+    heading: String,
+    description: Option<String>,
+    severity: Option<String>,
+    routes: Option<&'static str>,
+    within: String,
+    data_impact: String,
+    started_by: Vec<Link>,
+    steps: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+struct ChecklistView {
+    heading: String,
+    items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+struct ContactView {
+    role: String,
+    name: String,
+    person: Option<String>,
+    phone: Option<String>,
+    chat: Option<String>,
+    email: Option<String>,
+    pager: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EscalationView {
+    severity: String,
+    routes: &'static str,
+    description: Option<String>,
+    owner: String,
+    after: String,
+    after_prometheus: String,
+    channels: Vec<String>,
+    then: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TemplateView {
+    heading: String,
+    when: Option<String>,
+    subject: Option<String>,
+    fields: Vec<String>,
+    body: String,
+}
+
+#[derive(Serialize)]
+struct CriterionView {
+    title: String,
+    condition: Option<ConditionView>,
+    sustain: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SignoffView {
+    role: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct SectionView {
+    heading: String,
+    body: String,
+}
+
+#[derive(Serialize)]
+struct AlertView {
+    heading: String,
+    name: String,
+    expr: String,
+    sustain: String,
+    sustain_human: String,
+    severity: &'static str,
+    spec_severity: String,
+    summary: String,
+    metric: String,
+    metric_title: String,
+    query: String,
+    unit: &'static str,
+    trigger: Option<TriggerView>,
+    band: Option<AlertBandView>,
+}
+
+#[derive(Serialize)]
+struct AlertBandView {
+    level: &'static str,
+    text: String,
+    op: &'static str,
+    compared: String,
+    gates: Vec<GateRef>,
+    triggers: Vec<Link>,
+    group: String,
+}
+
+#[derive(Serialize)]
+struct GateRef {
+    phase: Link,
+    condition: String,
+    window: String,
+}
+
+// ------------------------------------------------------------ view building
+
+/// `Deployment Lead (Ana)`, or just the role.
+fn who(c: &Contact) -> String {
+    match &c.person {
+        Some(p) => format!("{} ({p})", c.role),
+        None => c.role.clone(),
+    }
+}
+
+fn phase_heading(p: &Phase) -> String {
+    let title = heading(&p.title);
+    match &p.anchor {
+        Some(a) => format!("{title} ({})", a.text),
+        None => title,
+    }
+}
+
+fn level_heading(spec: &Spec, id: RollbackLevelId) -> String {
+    format!(
+        "Level {}: {}",
+        id.0 + 1,
+        heading(&spec.rollback_level(id).title)
+    )
+}
+
+fn link(text: String) -> Link {
+    let anchor = slug(&text);
+    Link { text, anchor }
+}
+
+fn item(c: &CheckItem) -> ItemView {
+    ItemView {
+        text: c.text.clone(),
+        details: c.details.clone(),
+        command: c.command.as_deref().map(block),
+    }
+}
+
+fn condition(spec: &Spec, c: &Condition) -> ConditionView {
+    let m = spec.metric(c.metric);
+    ConditionView {
+        written: format!("{} {} {}", m.name, c.op.as_str(), c.threshold.text),
+        metric: m.name.clone(),
+        metric_title: m.title.clone(),
+        query: m.query.clone(),
+        unit: m.unit.as_str(),
+        op: c.op.as_str(),
+        threshold: c.threshold.text.clone(),
+        compared: c.threshold.value_text(),
+    }
+}
+
+fn severity_name(spec: &Spec, id: SeverityId) -> (String, &'static str) {
+    let s = spec.severity(id);
+    (s.name.clone(), s.routes.as_str())
+}
+
+fn contacts(spec: &Spec, ids: &[ContactId]) -> Vec<String> {
+    ids.iter().map(|&id| who(spec.contact(id))).collect()
+}
+
+fn alert_of<'a>(all: &'a [Alert<'a>], trigger: &crate::model::Trigger) -> Option<&'a Alert<'a>> {
+    all.iter()
+        .find(|a| matches!(a.origin, AlertOrigin::Trigger(t) if ptr::eq(t, trigger)))
+}
+
+/// The `*_over_time` functions whose value over the window is beyond the
+/// threshold exactly when every sample in it was.
+fn window_fns(op: CompareOp) -> Vec<&'static str> {
+    match op {
+        CompareOp::Gt | CompareOp::Ge => vec!["min_over_time"],
+        CompareOp::Lt | CompareOp::Le => vec!["max_over_time"],
+        CompareOp::Eq | CompareOp::Ne => vec!["min_over_time", "max_over_time"],
+    }
+}
+
+fn trigger_view(spec: &Spec, all: &[Alert<'_>], t: &crate::model::Trigger) -> TriggerView {
+    let (severity, routes) = severity_name(spec, t.severity);
+    let alert = alert_of(all, t);
+    let (metric, sustain, observed, op) = match &t.condition {
+        TriggerCondition::Metric {
+            condition: c,
+            sustain,
+        } => (Some(condition(spec, c)), Some(*sustain), None, Some(c.op)),
+        TriggerCondition::Observed(text) => (None, None, Some(text.clone()), None),
+    };
+    TriggerView {
+        title: t.title.clone(),
+        name: t.name.clone(),
+        description: t.description.clone(),
+        metric,
+        sustain: sustain.map(Duration::human),
+        sustain_prometheus: sustain.map(Duration::prometheus),
+        observed,
+        severity,
+        routes,
+        action: t.action.as_str(),
+        aborts: t.action.aborts(),
+        notify: contacts(spec, &t.notify),
+        level: t.rollback_level.map(|l| link(level_heading(spec, l))),
+        alert: alert.map(|a| link(a.runbook_heading())),
+        alert_name: alert.map(|a| a.name.clone()),
+        window_fns: op.map(window_fns).unwrap_or_default(),
+    }
+}
+
+fn service_view(s: &crate::model::Service) -> ServiceView {
+    ServiceView {
+        name: s.name.clone(),
+        heading: format!("Service: {}", s.name),
+        description: s.description.clone(),
+        workload: match s.workload() {
+            WorkloadKind::Rollout => "Argo Rollout",
+            WorkloadKind::StatefulSet => "StatefulSet",
+        },
+        argo: s.workload() == WorkloadKind::Rollout,
+        strategy: match s.strategy {
+            Strategy::Canary => "canary",
+            Strategy::BlueGreen => "blue-green",
+        },
+        image: s.image.reference.clone(),
+        replicas: s.replicas,
+        ports: s
+            .ports
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.number))
+            .collect(),
+        cpu: s.cpu.map(|r| Pair {
+            request: r.request.k8s(),
+            limit: r.limit.k8s(),
+        }),
+        memory: s.memory.map(|r| Pair {
+            request: r.request.k8s(),
+            limit: r.limit.k8s(),
+        }),
+        probes: s
+            .probes
+            .iter()
+            .map(|p| ProbeView {
+                kind: match p.kind {
+                    ProbeKind::Liveness => "Liveness",
+                    ProbeKind::Readiness => "Readiness",
+                    ProbeKind::Startup => "Startup",
+                },
+                path: p.path.clone(),
+                port: p.port,
+                initial_delay: p.initial_delay.human(),
+                period: p.period.human(),
+                timeout: p.timeout.human(),
+                failure_threshold: p.failure_threshold,
+            })
+            .collect(),
+        autoscale: s.autoscale.as_ref().map(|a| AutoscaleView {
+            min: a.min,
+            max: a.max,
+            cpu_percent: a.cpu_percent,
+            memory_percent: a.memory_percent,
+        }),
+        disruption: s.disruption.map(|d| match d {
+            Disruption::MinAvailable(n) => format!("at least {n} available"),
+            Disruption::MaxUnavailable(n) => format!("at most {n} unavailable"),
+        }),
+        storage: s.storage.as_ref().map(|st| StorageView {
+            size: st.size.k8s(),
+            mount: st.mount.clone(),
+            class: st.class.clone(),
+        }),
+        backup: s.backup.as_ref().map(|b| BackupView {
+            schedule: b.schedule.clone(),
+            retain: b.retain.human(),
+            image: b.image.clone(),
+            command: block(&b.command),
+        }),
+        allow: s.allow.clone(),
+        ingress: s.ingress.as_ref().map(|i| IngressView {
+            host: i.host.clone(),
+            path: i.path.clone(),
+            tls_secret: i.tls_secret.clone(),
+            rate_limit_rpm: i.rate_limit_rpm,
+        }),
+        env: s
+            .env
+            .iter()
+            .map(|e| match &e.value {
+                EnvValue::Literal(v) => EnvView {
+                    name: e.name.clone(),
+                    value: Some(v.clone()),
+                    secret: None,
+                    key: None,
+                },
+                EnvValue::Secret { secret, key } => EnvView {
+                    name: e.name.clone(),
+                    value: None,
+                    secret: Some(secret.clone()),
+                    key: Some(key.clone()),
+                },
+            })
+            .collect(),
+        configs: s
+            .configs
+            .iter()
+            .map(|c| ConfigView {
+                name: c.name.clone(),
+                path: format!("{}/{}", c.mount.trim_end_matches('/'), c.name),
+                lang: config_lang(&c.name),
+                content: block(&c.content),
+            })
+            .collect(),
+        read_only_root: s.read_only_root,
+        run_as_user: s.run_as_user,
+    }
+}
+
+fn config_lang(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "yml" | "yaml" => "yaml",
+        "json" => "json",
+        "toml" => "toml",
+        "ini" | "conf" | "cfg" => "ini",
+        "sh" => "bash",
+        _ => "text",
+    }
+}
+
+fn environment_view(spec: &Spec, e: &crate::model::Environment) -> EnvironmentView {
+    let overrides = e
+        .overrides
+        .iter()
+        .map(|o| {
+            let mut parts = Vec::new();
+            if let Some(r) = o.replicas {
+                parts.push(format!("replicas {r}"));
+            }
+            if let Some(i) = &o.image {
+                parts.push(format!("image {}", i.reference));
+            }
+            if let Some(c) = o.cpu {
+                parts.push(format!(
+                    "CPU request {}, limit {}",
+                    c.request.k8s(),
+                    c.limit.k8s()
+                ));
+            }
+            if let Some(m) = o.memory {
+                parts.push(format!(
+                    "memory request {}, limit {}",
+                    m.request.k8s(),
+                    m.limit.k8s()
+                ));
+            }
+            if let Some(a) = &o.autoscale {
+                parts.push(format!("autoscale {} to {} replicas", a.min, a.max));
+            }
+            for v in &o.env {
+                match &v.value {
+                    EnvValue::Literal(x) => parts.push(format!("{}={x}", v.name)),
+                    EnvValue::Secret { secret, key } => {
+                        parts.push(format!("{} from secret {secret} key {key}", v.name))
+                    }
+                }
+            }
+            if let Some(h) = &o.ingress_host {
+                parts.push(format!("ingress host {h}"));
+            }
+            format!("{}: {}", spec.service(o.service).name, parts.join(", "))
+        })
+        .collect();
+    EnvironmentView {
+        name: e.name.clone(),
+        namespace: spec.namespace_in(Some(e)).to_string(),
+        overrides,
+    }
+}
+
+fn step_view(spec: &Spec, step: &Step) -> StepView {
+    let mut v = StepView::default();
+    match step {
+        Step::Check(c) => v.check = Some(item(c)),
+        Step::Traffic(t) => {
+            let mut tv = TrafficView::default();
+            match t {
+                Traffic::Weight(w) => tv.weight = Some(decimal_text(*w)),
+                Traffic::Pods(n) => {
+                    tv.pods = Some(*n);
+                    tv.pods_plural = *n != 1;
+                }
+                Traffic::Hold(d) => tv.hold = Some(d.human()),
+                Traffic::Pause => tv.pause = true,
+                Traffic::Preview => tv.preview = true,
+                Traffic::Promote => tv.promote = true,
+            }
+            v.traffic = Some(tv);
+        }
+        Step::Gate(Gate::Metric(g)) => v.metric_gate = Some(metric_gate_view(spec, g)),
+        Step::Gate(Gate::Approval { approvers }) => v.approval = Some(contacts(spec, approvers)),
+        Step::Gate(Gate::Smoke {
+            command,
+            image,
+            timeout,
+        }) => {
+            v.smoke = Some(SmokeView {
+                command: block(command),
+                image: image.clone(),
+                timeout: timeout.human(),
+            })
+        }
+        Step::Gate(Gate::Http {
+            url,
+            expect,
+            timeout,
+        }) => {
+            v.http = Some(HttpView {
+                url: url.clone(),
+                expect: *expect,
+                timeout: timeout.human(),
+            })
+        }
+    }
+    v
+}
+
+fn metric_gate_view(spec: &Spec, g: &MetricGate) -> MetricGateView {
+    MetricGateView {
+        condition: condition(spec, &g.condition),
+        window: g.window.human(),
+        interval: g.interval.go(),
+        count: g.count(),
+        failure_limit: g.failure_limit(),
+        no_data: g.no_data.as_str(),
+        no_data_pass: g.no_data == NoData::Pass,
+        no_data_fail: g.no_data == NoData::Fail,
+        no_data_inconclusive: g.no_data == NoData::Inconclusive,
+    }
+}
+
+fn alert_view(spec: &Spec, all: &[Alert<'_>], a: &Alert<'_>) -> AlertView {
+    let metric_id = MetricId(
+        spec.metrics
+            .iter()
+            .position(|m| ptr::eq(m, a.metric))
+            .unwrap_or(0),
+    );
+    let (trigger, band) = match &a.origin {
+        AlertOrigin::Trigger(t) => (Some(trigger_view(spec, all, t)), None),
+        AlertOrigin::Band { level, band } => {
+            let gates = spec
+                .metric_gates()
+                .filter(|(_, g)| g.condition.metric == metric_id)
+                .map(|(p, g)| GateRef {
+                    phase: link(phase_heading(p)),
+                    condition: condition(spec, &g.condition).written,
+                    window: g.window.human(),
+                })
+                .collect();
+            let triggers = spec
+                .triggers
+                .iter()
+                .filter(|t| matches!(&t.condition, TriggerCondition::Metric { condition, .. } if condition.metric == metric_id))
+                .filter_map(|t| alert_of(all, t).map(|al| Link { text: t.title.clone(), anchor: al.runbook_anchor() }))
+                .collect();
+            let band = AlertBandView {
+                level,
+                text: band.text.clone(),
+                op: band.op.as_str(),
+                compared: band.threshold.value_text(),
+                gates,
+                triggers,
+                group: a.metric.group.clone(),
+            };
+            (None, Some(band))
+        }
+    };
+    AlertView {
+        heading: a.runbook_heading(),
+        name: a.name.clone(),
+        expr: a.expr(),
+        sustain: a.sustain.prometheus(),
+        sustain_human: a.sustain.human(),
+        severity: a.severity.as_str(),
+        spec_severity: a.spec_severity.clone(),
+        summary: a.summary.clone(),
+        metric: a.metric.name.clone(),
+        metric_title: a.metric.title.clone(),
+        query: a.metric.query.clone(),
+        unit: a.metric.unit.as_str(),
+        trigger,
+        band,
+    }
+}
+
+impl View {
+    fn build(spec: &Spec) -> View {
+        let r = &spec.release;
+        let all = alerts(spec);
+        let release = ReleaseView {
+            title: r.title.clone(),
+            name: r.name.clone(),
+            version: r.version.clone(),
+            namespace: r.namespace.clone(),
+            owner: r.owner.map(|o| who(spec.contact(o))),
+            date: r.date.clone(),
+            duration: r.duration.map(|(lo, hi)| {
+                if lo == hi {
+                    lo.human()
+                } else {
+                    format!("{} to {}", lo.human(), hi.human())
+                }
+            }),
+            facts: r
+                .facts
+                .iter()
+                .map(|(k, v)| Fact {
+                    key: k.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+            description: r.description.clone(),
+            source: spec.source.clone(),
+            runbook_url: r.runbook_url.clone(),
+            prometheus_url: r.prometheus_url.clone(),
+        };
+        let node_id = |i: usize| format!("p{i}");
+        let graph = spec
+            .phases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PhaseNode {
+                id: node_id(i),
+                label: mermaid_label(&phase_heading(p)),
+            })
+            .collect();
+        let edges = spec
+            .phases
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.after.iter().map(move |a| Edge {
+                    from: node_id(a.0),
+                    to: node_id(i),
+                })
+            })
+            .collect();
+        let phases = spec
+            .phases
+            .iter()
+            .map(|p| PhaseView {
+                heading: phase_heading(p),
+                description: p.description.clone(),
+                owner: p.owner.map(|o| who(spec.contact(o))),
+                after: p
+                    .after
+                    .iter()
+                    .map(|&a| link(phase_heading(spec.phase(a))))
+                    .collect(),
+                steps: p.steps.iter().map(|s| step_view(spec, s)).collect(),
+            })
+            .collect();
+        let triggers: Vec<TriggerView> = spec
+            .triggers
+            .iter()
+            .map(|t| trigger_view(spec, &all, t))
+            .collect();
+        let trigger_alerts = spec
+            .triggers
+            .iter()
+            .filter(|t| matches!(t.condition, TriggerCondition::Metric { .. }))
+            .map(|t| trigger_view(spec, &all, t))
+            .collect();
+        let band = |b: &crate::model::Band| BandView {
+            text: b.text.clone(),
+            compared: format!("{} {}", b.op.as_str(), b.threshold.value_text()),
+            sustain: b.sustain.human(),
+        };
+        let thresholds = spec
+            .metrics
+            .iter()
+            .filter_map(|m| {
+                let b = m.bands.as_ref()?;
+                Some(ThresholdView {
+                    title: m.title.clone(),
+                    name: m.name.clone(),
+                    unit: m.unit.as_str(),
+                    normal: b.normal_text.clone(),
+                    warning: b.warning.as_ref().map(band),
+                    critical: b.critical.as_ref().map(band),
+                })
+            })
+            .collect();
+        let rollback_levels = (0..spec.rollback_levels.len())
+            .map(|i| {
+                let id = RollbackLevelId(i);
+                let l = spec.rollback_level(id);
+                let sev = l.severity.map(|s| severity_name(spec, s));
+                LevelView {
+                    heading: level_heading(spec, id),
+                    description: l.description.clone(),
+                    severity: sev.as_ref().map(|s| s.0.clone()),
+                    routes: sev.map(|s| s.1),
+                    within: l.within.human(),
+                    data_impact: l.data_impact.clone(),
+                    started_by: spec
+                        .triggers
+                        .iter()
+                        .filter(|t| t.rollback_level == Some(id))
+                        .map(|t| Link {
+                            text: t.title.clone(),
+                            anchor: alert_of(&all, t)
+                                .map_or_else(|| "triggers".into(), |a| a.runbook_anchor()),
+                        })
+                        .collect(),
+                    steps: l.steps.iter().map(item).collect(),
+                }
+            })
+            .collect();
+        let criteria = |kind: CriterionKind| {
+            spec.criteria
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| CriterionView {
+                    title: c.title.clone(),
+                    condition: c.condition.as_ref().map(|(cond, _)| condition(spec, cond)),
+                    sustain: c
+                        .condition
+                        .as_ref()
+                        .and_then(|(_, d)| d.map(Duration::human)),
+                })
+                .collect::<Vec<_>>()
+        };
+        View {
+            header: header_markdown(spec).trim_end().to_string(),
+            title: format!("Runbook: {}", heading(&r.title)),
+            release,
+            services: spec.services.iter().map(service_view).collect(),
+            environments: spec
+                .environments
+                .iter()
+                .map(|e| environment_view(spec, e))
+                .collect(),
+            graph,
+            edges,
+            phases,
+            triggers,
+            trigger_alerts,
+            severities: spec
+                .severities
+                .iter()
+                .map(|s| SeverityView {
+                    name: s.name.clone(),
+                    routes: s.routes.as_str(),
+                    description: s.description.clone(),
+                    declared: s.declared,
+                })
+                .collect(),
+            thresholds,
+            rollback_levels,
+            checklists: spec
+                .checklists
+                .iter()
+                .map(|c| ChecklistView {
+                    heading: format!("Checklist: {}", heading(&c.title)),
+                    items: c.items.iter().map(item).collect(),
+                })
+                .collect(),
+            contacts: spec
+                .contacts
+                .iter()
+                .map(|c| ContactView {
+                    role: c.role.clone(),
+                    name: c.name.clone(),
+                    person: c.person.clone(),
+                    phone: c.phone.clone(),
+                    chat: c.chat.clone(),
+                    email: c.email.clone(),
+                    pager: c.pager.clone(),
+                })
+                .collect(),
+            escalations: spec
+                .escalations
+                .iter()
+                .map(|e| {
+                    let (severity, routes) = severity_name(spec, e.severity);
+                    EscalationView {
+                        severity,
+                        routes,
+                        description: e.description.clone(),
+                        owner: who(spec.contact(e.owner)),
+                        after: e.after.human(),
+                        after_prometheus: e.after.prometheus(),
+                        channels: e.channels.clone(),
+                        then: e.then.map(|t| who(spec.contact(t))),
+                    }
+                })
+                .collect(),
+            templates: spec
+                .templates
+                .iter()
+                .map(|t| TemplateView {
+                    heading: format!("Template: {}", heading(&t.title)),
+                    when: t.when.clone(),
+                    subject: t.subject.clone(),
+                    fields: t.fields.clone(),
+                    body: block(&t.body),
+                })
+                .collect(),
+            has_criteria: !spec.criteria.is_empty(),
+            success: criteria(CriterionKind::Success),
+            failure: criteria(CriterionKind::Failure),
+            signoff: spec
+                .signoff
+                .iter()
+                .map(|&id| {
+                    let c = spec.contact(id);
+                    SignoffView {
+                        role: c.role.clone(),
+                        name: c.person.clone().unwrap_or_default(),
+                    }
+                })
+                .collect(),
+            sections: spec
+                .sections
+                .iter()
+                .map(|s| SectionView {
+                    heading: heading(&s.title),
+                    body: block(&s.body),
+                })
+                .collect(),
+            alerts: all.iter().map(|a| alert_view(spec, &all, a)).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
