@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::{SourceFile, Span};
-use crate::syntax::{Statement, SyntaxTree, Value};
+use crate::syntax::{Arg, Statement, SyntaxTree, Value};
 
 use cursor::Cursor;
 use names::Table;
@@ -256,14 +256,14 @@ fn declare(tree: &SyntaxTree, ctx: &mut Ctx) {
             }
         };
         if let Some(table) = table {
-            match stmt.args.first() {
-                Some(arg) => {
-                    if let Value::Ident(name) = &arg.value {
-                        table.declare(name, arg.span, &mut ctx.d);
-                    }
-                    // A non-name first argument is reported when the item is lowered.
-                }
-                None => {} // Reported when the item is lowered.
+            // A missing or non-name first argument is reported when the item
+            // is lowered.
+            if let Some(Arg {
+                value: Value::Ident(name),
+                span,
+            }) = stmt.args.first()
+            {
+                table.declare(name, *span, &mut ctx.d);
             }
         }
     }

@@ -138,8 +138,7 @@ fn to_source(arg: &Arg, query: &str, start: usize, end: usize, text: &str) -> Op
             let mut out_start = None;
             let raw_len = arg.span.len().saturating_sub(2);
             let mut consumed = 0;
-            let mut chars = query.char_indices().peekable();
-            while let Some((_, c)) = chars.next() {
+            for c in query.chars() {
                 if decoded == start {
                     out_start = Some(src);
                 }

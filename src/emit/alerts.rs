@@ -24,6 +24,8 @@ pub struct Alert<'a> {
     pub spec_severity: String,
     pub origin: AlertOrigin<'a>,
     pub summary: String,
+    /// The release's name, which the recording rules put in a label.
+    pub release: &'a str,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +67,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
             let severity = spec.severity(trigger.severity);
             let metric = spec.metric(condition.metric);
             out.push(Alert {
+                release: &spec.release.name,
                 name: camel_case(&trigger.name),
                 metric,
                 op: condition.op,
@@ -93,6 +96,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
         for (level, band, severity) in levels {
             let Some(band) = band else { continue };
             out.push(Alert {
+                release: &spec.release.name,
                 name: format!("{}{}", camel_case(&metric.name), camel_case(level)),
                 metric,
                 op: band.op,

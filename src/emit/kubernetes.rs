@@ -1,8 +1,0 @@
-//! Emitter: kubernetes. (Not written yet.)
-
-use super::OutputFile;
-use crate::model::Spec;
-
-pub fn emit(_spec: &Spec) -> Vec<OutputFile> {
-    Vec::new()
-}
