@@ -69,7 +69,28 @@ pub(crate) fn escape_inline(text: &str) -> String {
         .join(" ");
     let mut out = String::with_capacity(flat.len());
     let chars: Vec<char> = flat.chars().collect();
+    let mut skip_until = 0;
     for (i, &c) in chars.iter().enumerate() {
+        if i < skip_until {
+            continue;
+        }
+        // A bare URL becomes an autolink (`<https://...>`): linters reject
+        // bare URLs, and escaping inside one would change it.
+        let at_word_start = i == 0 || chars[i - 1].is_whitespace();
+        let rest: String = chars[i..]
+            .iter()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        if at_word_start && (rest.starts_with("http://") || rest.starts_with("https://")) {
+            let url = rest.trim_end_matches(['.', ',', ';', ':', ')']);
+            if !url.contains(['<', '>']) {
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                skip_until = i + url.chars().count();
+                continue;
+            }
+        }
         let next = chars.get(i + 1).copied();
         let escape = match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => true,
@@ -630,8 +651,18 @@ fn level_heading(spec: &Spec, id: RollbackLevelId) -> String {
     )
 }
 
+/// A link to a heading of the runbook. Renderers disagree on the anchors of
+/// headings with entities or non-ASCII text (`&` is `--` on GitHub, `-amp-`
+/// elsewhere), so such headings are named without a link (empty anchor).
 fn link(text: String) -> Link {
-    let anchor = slug(&text);
+    let unambiguous = text
+        .chars()
+        .all(|c| c.is_ascii() && !matches!(c, '&' | '<' | '>' | '"' | '\''));
+    let anchor = if unambiguous {
+        slug(&text)
+    } else {
+        String::new()
+    };
     Link { text, anchor }
 }
 
