@@ -742,3 +742,94 @@ fn every_generated_file_has_a_validator() {
         unvalidated.join("\n")
     );
 }
+
+/// The choice of serializer, proven: strings that a YAML 1.1 reader would
+/// turn into booleans, numbers or dates, written by deployc's own YAML
+/// writer, read back as the same strings by PyYAML (YAML 1.1, as Kubernetes'
+/// go-yaml reads) and by ruamel.yaml (YAML 1.2).
+#[test]
+fn yaml11_deployc_serializer_quotes_every_hazard() {
+    let Some(python) = require_venv_python("yaml11_deployc_serializer_quotes_every_hazard") else {
+        return;
+    };
+    let hazards = [
+        "no",
+        "No",
+        "NO",
+        "off",
+        "on",
+        "yes",
+        "y",
+        "n",
+        "Y",
+        "N",
+        "true",
+        "False",
+        "~",
+        "null",
+        "2024-01-01",
+        "2024-01-01T10:00:00Z",
+        "1_000",
+        "12:30",
+        "1:05:00",
+        "1e3",
+        "0x1F",
+        "0o17",
+        "012",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "+1",
+        "-0",
+        "0.5",
+        "1.8.0",
+        "#comment",
+        "a: b",
+        "- item",
+        "* star",
+        "& anchor",
+        "! tag",
+        "%directive",
+        "@at",
+        "`tick",
+        "'single'",
+        "\"double\"",
+        " leading space",
+        "trailing space ",
+        "",
+    ];
+    let map: std::collections::BTreeMap<String, Vec<&str>> = hazards
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (format!("k{i:02}-{h}"), vec![*h]))
+        .collect();
+    let text = deployc::emit::to_yaml(&map);
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hazards-by-deployc.yaml");
+    fs::write(&file, &text).unwrap();
+    assert_accepts(
+        "deployc's YAML of the hazards",
+        &yaml11_strings(&python, &[file.clone()]),
+    );
+    // And the values survive a YAML 1.1 reader exactly: compare the loaded
+    // strings with the originals.
+    let check = "import sys, yaml, json; d = yaml.safe_load(open(sys.argv[1])); print(json.dumps(d, sort_keys=True))";
+    let out = Command::new(&python)
+        .args(["-c", check])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let loaded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, h) in hazards.iter().enumerate() {
+        let key = format!("k{i:02}-{h}");
+        assert_eq!(
+            loaded[&key][0],
+            serde_json::Value::String(h.to_string()),
+            "{h:?} did not stay a string:\n{text}"
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! `deployc build` as users run it: deterministic, atomic, owning only its
+//! own files, and `--check` telling stale output apart.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn deployc(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_deployc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A scratch copy of specs/ in a fresh folder under target/.
+fn workspace(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("specs")).unwrap();
+    for e in fs::read_dir("specs").unwrap() {
+        let p = e.unwrap().path();
+        fs::copy(&p, dir.join("specs").join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(d: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.insert(p.clone(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, &mut out);
+    out
+}
+
+#[test]
+fn the_committed_tree_is_fresh() {
+    let (code, out) = deployc(Path::new("."), &["build", "--check"]);
+    assert_eq!(code, 0, "generated/ is stale:\n{out}");
+}
+
+#[test]
+fn check_fails_after_an_edit_that_is_not_built() {
+    let ws = workspace("check-stale");
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert_eq!(deployc(&ws, &["build", "--check"]).0, 0);
+    let spec = ws.join("specs/vectorizer-1.8.0.deploy");
+    let text = fs::read_to_string(&spec).unwrap();
+    fs::write(
+        &spec,
+        text.replacen("error_rate > 10%", "error_rate > 11%", 1),
+    )
+    .unwrap();
+    let (code, out) = deployc(&ws, &["build", "--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("differs: generated/vectorizer-1.8.0/prometheus/rules.yml"),
+        "{out}"
+    );
+    assert!(
+        out.contains("differs: generated/vectorizer-1.8.0/runbook.md"),
+        "{out}"
+    );
+    // Building makes it fresh again.
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert_eq!(deployc(&ws, &["build", "--check"]).0, 0);
+}
+
+#[test]
+fn output_is_deterministic_and_independent_of_input_order() {
+    let mut paths = deployc::build::collect_specs(&[PathBuf::from("specs")]).unwrap();
+    let compile = |paths: &[PathBuf]| {
+        let compiled: Vec<_> = paths
+            .iter()
+            .map(|p| deployc::build::compile(p).unwrap())
+            .collect();
+        deployc::build::layout(&compiled).unwrap()
+    };
+    let first = compile(&paths);
+    assert_eq!(first, compile(&paths), "two builds differ");
+    paths.reverse();
+    assert_eq!(first, compile(&paths), "input order changes the output");
+    // And through the CLI, naming files in another order.
+    let ws = workspace("order");
+    let mut names: Vec<String> = fs::read_dir(ws.join("specs"))
+        .unwrap()
+        .map(|e| format!("specs/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    names.sort();
+    let mut args = vec!["build".to_string()];
+    args.extend(names.iter().rev().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(deployc(&ws, &args).0, 0);
+    let built = snapshot(&ws.join("generated"));
+    let committed = snapshot(Path::new("generated"));
+    let rel = |m: BTreeMap<PathBuf, Vec<u8>>, base: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        m.into_iter()
+            .map(|(p, c)| (p.strip_prefix(base).unwrap().to_path_buf(), c))
+            .collect()
+    };
+    assert!(
+        rel(built, &ws.join("generated")) == rel(committed, Path::new("generated")),
+        "CLI build differs from generated/"
+    );
+}
+
+#[test]
+fn a_failed_build_changes_nothing() {
+    let ws = workspace("atomic");
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    let before = snapshot(&ws.join("generated"));
+    // Change a good spec, and add a bad one: nothing may be written.
+    let good = ws.join("specs/hsc-jit-v3.deploy");
+    let text = fs::read_to_string(&good).unwrap();
+    fs::write(&good, text.replacen("version \"", "version \"9", 1)).unwrap();
+    fs::write(
+        ws.join("specs/broken.deploy"),
+        "release broken {\n  title \"x\"\n",
+    )
+    .unwrap();
+    let (code, out) = deployc(&ws, &["build"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("E0101"), "{out}");
+    assert!(
+        snapshot(&ws.join("generated")) == before,
+        "a failed build touched generated/"
+    );
+}
+
+#[test]
+fn only_owned_files_are_removed_and_unchanged_files_are_not_rewritten() {
+    let ws = workspace("ownership");
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    let out = ws.join("generated");
+    fs::write(out.join("NOTES.md"), "mine").unwrap();
+    fs::write(out.join("vector-db/extra.yaml"), "mine: true\n").unwrap();
+    let rules = out.join("vector-db/prometheus/rules.yml");
+    let mtime = |p: &Path| fs::metadata(p).unwrap().modified().unwrap();
+    let before = mtime(&rules);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // A rebuild with nothing changed writes nothing.
+    let (code, text) = deployc(&ws, &["build"]);
+    assert_eq!(code, 0);
+    assert!(text.contains(", 0 changed"), "{text}");
+    assert_eq!(mtime(&rules), before, "an unchanged file was rewritten");
+
+    // Removing a spec removes its files, and only those.
+    fs::remove_file(ws.join("specs/vector-db.deploy")).unwrap();
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert!(!rules.exists(), "a file of a removed spec survived");
+    assert!(!out.join("vector-db/runbook.md").exists());
+    assert_eq!(fs::read_to_string(out.join("NOTES.md")).unwrap(), "mine");
+    assert_eq!(
+        fs::read_to_string(out.join("vector-db/extra.yaml")).unwrap(),
+        "mine: true\n"
+    );
+    assert!(out.join("hsc-jit-v3/runbook.md").exists());
+}
+
+#[test]
+fn exit_codes() {
+    let ws = workspace("exit-codes");
+    assert_eq!(deployc(&ws, &["check", "specs"]).0, 0);
+    assert_eq!(deployc(&ws, &["check", "no-such-dir"]).0, 2);
+    assert_eq!(deployc(&ws, &["frobnicate"]).0, 2);
+    fs::write(ws.join("bad.deploy"), "phase x { after y }\n").unwrap();
+    assert_eq!(deployc(&ws, &["check", "bad.deploy"]).0, 1);
+}
+
+#[test]
+fn every_generated_file_names_its_source() {
+    for (path, content) in snapshot(Path::new("generated")) {
+        if path.file_name().unwrap() == deployc::build::MANIFEST_NAME {
+            continue;
+        }
+        let text = String::from_utf8(content).unwrap();
+        let head: String = text.chars().take(300).collect();
+        assert!(
+            head.contains("Generated by deployc from specs/") && head.contains(".deploy"),
+            "{} does not start with a header naming its spec",
+            path.display()
+        );
+    }
+}
