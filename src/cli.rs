@@ -8,13 +8,24 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::build::{self, BuildError, Change, Compiled};
-use crate::diagnostics::{render_human, Code, Severity};
+use crate::diagnostics::{render_github, render_human, render_json, Code, Severity};
 
 #[derive(Parser)]
 #[command(name = "deployc", version, about = "A compiler for deployment plans")]
 struct Cli {
+    /// How to print diagnostics: for people, one JSON object a line, or
+    /// GitHub Actions annotations.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+    Github,
 }
 
 #[derive(Subcommand)]
@@ -54,9 +65,10 @@ pub fn run() -> i32 {
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    let format = cli.message_format;
     let result = match cli.command {
-        Command::Check { paths } => check(&paths),
-        Command::Build { specs, out, check } => build(&specs, &out, check),
+        Command::Check { paths } => check(&paths, format),
+        Command::Build { specs, out, check } => build(&specs, &out, check, format),
         Command::Explain { code } => explain(&code),
     };
     result.unwrap_or_else(|e| {
@@ -70,7 +82,11 @@ fn use_color() -> bool {
 }
 
 /// Compiles every spec and prints their diagnostics; true if any error.
-fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, bool), BuildError> {
+/// Human diagnostics go to stderr; machine formats to stdout, for tools.
+fn compile_all(
+    paths: &[PathBuf],
+    format: MessageFormat,
+) -> Result<(Vec<Compiled>, bool), BuildError> {
     let specs = build::collect_specs(paths)?;
     let compiled: Vec<Compiled> = specs
         .iter()
@@ -79,9 +95,18 @@ fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, bool), BuildError> {
     let color = use_color();
     let (mut errors, mut warnings) = (0, 0);
     let mut stderr = std::io::stderr().lock();
+    let mut stdout = std::io::stdout().lock();
     for c in &compiled {
         if !c.diagnostics.is_empty() {
-            let _ = write!(stderr, "{}", render_human(&c.diagnostics, &c.source, color));
+            let _ = match format {
+                MessageFormat::Human => {
+                    write!(stderr, "{}", render_human(&c.diagnostics, &c.source, color))
+                }
+                MessageFormat::Json => write!(stdout, "{}", render_json(&c.diagnostics, &c.source)),
+                MessageFormat::Github => {
+                    write!(stdout, "{}", render_github(&c.diagnostics, &c.source))
+                }
+            };
         }
         for d in &c.diagnostics {
             match d.severity() {
@@ -110,13 +135,18 @@ fn counts(errors: usize, warnings: usize) -> String {
     )
 }
 
-fn check(paths: &[PathBuf]) -> Result<i32, BuildError> {
-    let (_, failed) = compile_all(paths)?;
+fn check(paths: &[PathBuf], format: MessageFormat) -> Result<i32, BuildError> {
+    let (_, failed) = compile_all(paths, format)?;
     Ok(if failed { EXIT_SPEC_ERRORS } else { EXIT_OK })
 }
 
-fn build(specs: &[PathBuf], out: &std::path::Path, check_only: bool) -> Result<i32, BuildError> {
-    let (compiled, failed) = compile_all(specs)?;
+fn build(
+    specs: &[PathBuf],
+    out: &std::path::Path,
+    check_only: bool,
+    format: MessageFormat,
+) -> Result<i32, BuildError> {
+    let (compiled, failed) = compile_all(specs, format)?;
     if failed {
         eprintln!("deployc: nothing written to {}", out.display());
         return Ok(EXIT_SPEC_ERRORS);

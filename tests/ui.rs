@@ -93,3 +93,55 @@ fn rendered_diagnostics() {
         });
     }
 }
+
+#[test]
+fn machine_formats() {
+    let (mut json, mut github) = (String::new(), String::new());
+    for (name, bytes) in cases() {
+        let (source, checked) = deployc::check_bytes(&format!("tests/ui/{name}.deploy"), &bytes);
+        let j = deployc::diagnostics::render_json(&checked.diagnostics, &source);
+        let human = render_human_plain(&checked.diagnostics, &source);
+        // miette heads each report with `[file:line:col]` of its primary label.
+        let heads: Vec<&str> = human
+            .lines()
+            .filter_map(|l| {
+                l.split_once("─[")
+                    .map(|(_, rest)| rest.trim_end_matches(']'))
+            })
+            .collect();
+        let lines: Vec<&str> = j.lines().collect();
+        assert_eq!(
+            lines.len(),
+            checked.diagnostics.len(),
+            "{name}: one JSON line per diagnostic"
+        );
+        for (line, head) in lines.iter().zip(&heads) {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{name}: {e}: {line}"));
+            for key in [
+                "code", "severity", "file", "line", "column", "end", "message", "labels", "help",
+            ] {
+                assert!(!v[key].is_null(), "{name}: JSON lacks {key}");
+            }
+            let at = format!(
+                "{}:{}:{}",
+                v["file"].as_str().unwrap(),
+                v["line"],
+                v["column"]
+            );
+            assert_eq!(
+                &at, head,
+                "{name}: JSON and human output point at different places"
+            );
+        }
+        json.push_str(&format!("## {name}\n{j}"));
+        github.push_str(&format!(
+            "## {name}\n{}",
+            deployc::diagnostics::render_github(&checked.diagnostics, &source)
+        ));
+    }
+    insta::with_settings!({ snapshot_path => Path::new("ui/snapshots"), prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("all-cases.json", json);
+        insta::assert_snapshot!("all-cases.github", github);
+    });
+}

@@ -7,7 +7,7 @@ mod render;
 mod suggest;
 
 pub use codes::{Code, CODES};
-pub use render::{render_human, render_human_plain};
+pub use render::{render_github, render_human, render_human_plain, render_json};
 pub use suggest::did_you_mean;
 
 use crate::source::Span;

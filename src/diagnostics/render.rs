@@ -91,3 +91,71 @@ pub fn render_human(diagnostics: &[Diagnostic], source: &SourceFile, color: bool
 pub fn render_human_plain(diagnostics: &[Diagnostic], source: &SourceFile) -> String {
     render_human(diagnostics, source, false)
 }
+
+/// One JSON object per diagnostic, one per line (`--message-format json`).
+/// Lines and columns are 1-based; columns count characters.
+pub fn render_json(diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+    let position = |offset: usize| {
+        let (line, column) = source.line_col(offset);
+        serde_json::json!({ "line": line, "column": column })
+    };
+    let mut out = String::new();
+    for d in diagnostics {
+        let (line, column) = source.line_col(d.span.start);
+        let labels: Vec<serde_json::Value> = std::iter::once((d.span, d.label.as_str(), true))
+            .chain(d.related.iter().map(|r| (r.span, r.label.as_str(), false)))
+            .map(|(span, label, primary)| {
+                serde_json::json!({
+                    "label": label,
+                    "primary": primary,
+                    "start": position(span.start),
+                    "end": position(span.end),
+                    "offset": span.start,
+                    "length": span.len(),
+                })
+            })
+            .collect();
+        let object = serde_json::json!({
+            "code": d.code.as_str(),
+            "severity": match d.severity() { Severity::Error => "error", Severity::Warning => "warning" },
+            "file": source.name,
+            "line": line,
+            "column": column,
+            "end": position(d.span.end),
+            "message": d.message,
+            "labels": labels,
+            "help": d.help,
+        });
+        out.push_str(&object.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// GitHub Actions workflow commands (`--message-format github`), so CI
+/// annotates the pull request at the exact line.
+pub fn render_github(diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+    // Workflow command values escape %, CR and LF; properties also , and :.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for d in diagnostics {
+        let (line, col) = source.line_col(d.span.start);
+        let (end_line, end_col) = source.line_col(d.span.end);
+        let kind = match d.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "::{kind} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}\n",
+            property(&source.name),
+            property(&format!("{} {}", d.code.as_str(), d.code.info().title)),
+            data(&format!("{}\n{}: {}\nhelp: {}", d.message, d.code.as_str(), d.label, d.help)),
+        ));
+    }
+    out
+}
