@@ -123,11 +123,29 @@ fn machine_formats() {
             ] {
                 assert!(!v[key].is_null(), "{name}: JSON lacks {key}");
             }
+            // The diagnostic's position is its primary label's start...
+            let labels = v["labels"].as_array().unwrap();
+            let primary = labels.iter().find(|l| l["primary"] == true).unwrap();
+            assert_eq!(
+                (&v["line"], &v["column"]),
+                (&primary["start"]["line"], &primary["start"]["column"])
+            );
+            // ...and miette heads the human report with the earliest label.
+            let earliest = labels
+                .iter()
+                .map(|l| {
+                    (
+                        l["start"]["line"].as_u64().unwrap(),
+                        l["start"]["column"].as_u64().unwrap(),
+                    )
+                })
+                .min()
+                .unwrap();
             let at = format!(
                 "{}:{}:{}",
                 v["file"].as_str().unwrap(),
-                v["line"],
-                v["column"]
+                earliest.0,
+                earliest.1
             );
             assert_eq!(
                 &at, head,
