@@ -808,7 +808,7 @@ fn yaml11_deployc_serializer_quotes_every_hazard() {
     fs::write(&file, &text).unwrap();
     assert_accepts(
         "deployc's YAML of the hazards",
-        &yaml11_strings(&python, &[file.clone()]),
+        &yaml11_strings(&python, std::slice::from_ref(&file)),
     );
     // And the values survive a YAML 1.1 reader exactly: compare the loaded
     // strings with the originals.
