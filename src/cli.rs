@@ -51,6 +51,27 @@ enum Command {
     },
     /// Explain a diagnostic code, e.g. `deployc explain E0501`.
     Explain { code: String },
+    /// Print the phase graph of a spec.
+    Graph {
+        spec: PathBuf,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+    /// Write a commented starter spec to `specs/NAME.deploy`.
+    Init {
+        /// The release and service name (lowercase letters, digits, `-`).
+        #[arg(default_value = "my-service")]
+        name: String,
+        /// Folder to write the spec into.
+        #[arg(long, default_value = "specs")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
 }
 
 pub const EXIT_OK: i32 = 0;
@@ -70,6 +91,11 @@ pub fn run() -> i32 {
         Command::Check { paths } => check(&paths, format),
         Command::Build { specs, out, check } => build(&specs, &out, check, format),
         Command::Explain { code } => explain(&code),
+        Command::Graph {
+            spec,
+            format: graph_format,
+        } => graph(&spec, graph_format, format),
+        Command::Init { name, dir } => init(&name, &dir),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -193,4 +219,56 @@ fn explain(code: &str) -> Result<i32, BuildError> {
             Ok(EXIT_USAGE)
         }
     }
+}
+
+fn graph(
+    spec: &std::path::Path,
+    graph_format: GraphFormat,
+    format: MessageFormat,
+) -> Result<i32, BuildError> {
+    let (compiled, failed) = compile_all(&[spec.to_path_buf()], format)?;
+    let Some(spec) = compiled
+        .first()
+        .and_then(|c| c.spec.as_ref())
+        .filter(|_| !failed)
+    else {
+        return Ok(EXIT_SPEC_ERRORS);
+    };
+    let text = match graph_format {
+        GraphFormat::Mermaid => crate::emit::graph::mermaid(spec, crate::emit::graph::phase_label),
+        GraphFormat::Dot => crate::emit::graph::dot(spec),
+    };
+    print!("{text}");
+    Ok(EXIT_OK)
+}
+
+/// The starter spec, with `NAME` standing for the chosen name.
+const STARTER: &str = include_str!("../templates/starter.deploy");
+
+fn init(name: &str, dir: &std::path::Path) -> Result<i32, BuildError> {
+    if !crate::check::is_object_name(name) {
+        eprintln!("error: `{name}` cannot name a release: use lowercase letters, digits and `-`");
+        return Ok(EXIT_USAGE);
+    }
+    let path = dir.join(format!("{name}.deploy"));
+    if path.exists() {
+        eprintln!(
+            "error: {} exists; deployc init never overwrites a spec",
+            path.display()
+        );
+        return Ok(EXIT_USAGE);
+    }
+    let write_err = |e| BuildError::Write {
+        path: path.display().to_string(),
+        source: e,
+    };
+    std::fs::create_dir_all(dir).map_err(write_err)?;
+    std::fs::write(&path, STARTER.replace("NAME", name)).map_err(write_err)?;
+    println!(
+        "deployc: wrote {}; next: `deployc check {}` and `deployc build {}`",
+        path.display(),
+        path.display(),
+        path.display()
+    );
+    Ok(EXIT_OK)
 }

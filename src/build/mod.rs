@@ -22,6 +22,7 @@ use crate::source::SourceFile;
 pub struct Compiled {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
+    pub spec: Option<crate::model::Spec>,
     pub files: Option<Vec<OutputFile>>,
 }
 
@@ -112,6 +113,7 @@ pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
     Ok(Compiled {
         source,
         diagnostics: checked.diagnostics,
+        spec: checked.spec,
         files,
     })
 }

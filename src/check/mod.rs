@@ -119,6 +119,11 @@ impl Ctx<'_> {
     }
 }
 
+/// Whether `name` can name Kubernetes objects as it is (RFC 1123 label).
+pub fn is_object_name(name: &str) -> bool {
+    items::release::is_dns_label(name)
+}
+
 pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnostics) {
     let mut ctx = Ctx {
         text: &source.text,

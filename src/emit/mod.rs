@@ -3,6 +3,7 @@
 //! YAML and JSON come from typed serde values, markdown from handlebars.
 
 pub mod alerts;
+pub mod graph;
 mod header;
 mod yaml;
 

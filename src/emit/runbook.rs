@@ -225,11 +225,6 @@ pub(crate) fn tidy(markdown: &str) -> String {
     text
 }
 
-/// Mermaid node label text: double quotes as entities.
-fn mermaid_label(text: &str) -> String {
-    text.replace('"', "#quot;").replace(['\n', '\r'], " ")
-}
-
 // -------------------------------------------------------------------- views
 
 #[derive(Serialize)]
@@ -239,8 +234,8 @@ struct View {
     release: ReleaseView,
     services: Vec<ServiceView>,
     environments: Vec<EnvironmentView>,
-    graph: Vec<PhaseNode>,
-    edges: Vec<Edge>,
+    /// The phase graph as a mermaid flowchart.
+    mermaid: String,
     phases: Vec<PhaseView>,
     triggers: Vec<TriggerView>,
     trigger_alerts: Vec<TriggerView>,
@@ -376,18 +371,6 @@ struct EnvironmentView {
     name: String,
     namespace: String,
     overrides: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct PhaseNode {
-    id: String,
-    label: String,
-}
-
-#[derive(Serialize)]
-struct Edge {
-    from: String,
-    to: String,
 }
 
 #[derive(Serialize)]
@@ -1057,27 +1040,7 @@ impl View {
             runbook_url: r.runbook_url.clone(),
             prometheus_url: r.prometheus_url.clone(),
         };
-        let node_id = |i: usize| format!("p{i}");
-        let graph = spec
-            .phases
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PhaseNode {
-                id: node_id(i),
-                label: mermaid_label(&phase_heading(p)),
-            })
-            .collect();
-        let edges = spec
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                p.after.iter().map(move |a| Edge {
-                    from: node_id(a.0),
-                    to: node_id(i),
-                })
-            })
-            .collect();
+        let mermaid = super::graph::mermaid(spec, phase_heading);
         let phases = spec
             .phases
             .iter()
@@ -1174,8 +1137,7 @@ impl View {
                 .iter()
                 .map(|e| environment_view(spec, e))
                 .collect(),
-            graph,
-            edges,
+            mermaid,
             phases,
             triggers,
             trigger_alerts,
