@@ -57,6 +57,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
     },
+    /// Print shell completions, e.g. `deployc completions bash > /etc/bash_completion.d/deployc`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `deployc man > deployc.1`.
+    Man,
     /// Write a commented starter spec to `specs/NAME.deploy`.
     Init {
         /// The release and service name (lowercase letters, digits, `-`).
@@ -96,6 +100,16 @@ pub fn run() -> i32 {
             format: graph_format,
         } => graph(&spec, graph_format, format),
         Command::Init { name, dir } => init(&name, &dir),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "deployc",
+                &mut std::io::stdout(),
+            );
+            Ok(EXIT_OK)
+        }
+        Command::Man => man(),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
@@ -270,5 +284,14 @@ fn init(name: &str, dir: &std::path::Path) -> Result<i32, BuildError> {
         path.display(),
         path.display()
     );
+    Ok(EXIT_OK)
+}
+
+fn man() -> Result<i32, BuildError> {
+    let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+    let mut out = Vec::new();
+    // Rendering into memory cannot fail.
+    let _ = page.render(&mut out);
+    let _ = std::io::stdout().write_all(&out);
     Ok(EXIT_OK)
 }

@@ -61,3 +61,30 @@ fn graph_draws_the_phase_dag() {
     assert_eq!((code, out.as_str()), (1, ""));
     assert!(err.contains("E0501"));
 }
+
+#[test]
+fn completions_and_man_page_come_from_clap() {
+    let (code, out, _) = deployc(Path::new("."), &["completions", "bash"]);
+    assert_eq!(code, 0);
+    for sub in ["check", "build", "explain", "graph", "init"] {
+        assert!(out.contains(sub), "bash completions lack `{sub}`");
+    }
+    let (code, out, _) = deployc(Path::new("."), &["man"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(".TH deployc 1") && out.contains("compiler for deployment plans"));
+}
+
+#[test]
+fn pre_commit_hooks_name_real_commands() {
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").unwrap();
+    for entry in [
+        "deployc check",
+        "deployc fmt --check",
+        "deployc build --check",
+    ] {
+        assert!(
+            hooks.contains(&format!("entry: {entry}")),
+            "no hook runs `{entry}`"
+        );
+    }
+}
