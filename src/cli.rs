@@ -46,11 +46,37 @@ enum Command {
         out: PathBuf,
         /// Write nothing; exit 1 and list the files that differ when the
         /// output folder is not what a build would write.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "stdout")]
         check: bool,
+        /// Write nothing to disk: print every Kubernetes object as one
+        /// multi-document YAML stream, for `kubectl apply -f -`.
+        #[arg(long)]
+        stdout: bool,
+        /// Specs compiled at once (default: one per core). The output is
+        /// the same for every value.
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Recompile every spec, ignoring what the manifest says is up to date.
+        #[arg(long)]
+        force: bool,
     },
     /// Explain a diagnostic code, e.g. `deployc explain E0501`.
     Explain { code: String },
+    /// What a change does to a release: `deployc diff OLD NEW`, or every
+    /// spec at a git revision against the working tree with `--base REF`.
+    Diff {
+        /// OLD NEW (two spec files); with --base, spec files or folders
+        /// (default specs/).
+        paths: Vec<PathBuf>,
+        /// Compare each spec at this git revision with the working tree.
+        #[arg(long, value_name = "GIT_REF")]
+        base: Option<String>,
+        /// text for a terminal, markdown for a pull-request comment.
+        #[arg(long, value_enum, default_value_t = crate::diff::Format::Text)]
+        format: crate::diff::Format,
+    },
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
     /// Print the phase graph of a spec.
     Graph {
         spec: PathBuf,
@@ -93,8 +119,29 @@ pub fn run() -> i32 {
     let format = cli.message_format;
     let result = match cli.command {
         Command::Check { paths } => check(&paths, format),
-        Command::Build { specs, out, check } => build(&specs, &out, check, format),
+        Command::Build {
+            specs,
+            out,
+            check,
+            stdout,
+            jobs,
+            force,
+        } => {
+            let opts = BuildOptions {
+                check,
+                stdout,
+                jobs,
+                force,
+            };
+            build(&specs, &out, opts, format)
+        }
         Command::Explain { code } => explain(&code),
+        Command::Diff {
+            paths,
+            base,
+            format,
+        } => return crate::diff::run(&paths, base.as_deref(), format),
+        Command::Lsp => Ok(crate::lsp::run_stdio()),
         Command::Graph {
             spec,
             format: graph_format,
@@ -121,22 +168,27 @@ fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
 
-/// Compiles every spec and prints their diagnostics; true if any error.
-/// Human diagnostics go to stderr; machine formats to stdout, for tools.
+/// Compiles every spec (in parallel) and prints their diagnostics; true if
+/// any error.
 fn compile_all(
     paths: &[PathBuf],
     format: MessageFormat,
 ) -> Result<(Vec<Compiled>, bool), BuildError> {
     let specs = build::collect_specs(paths)?;
-    let compiled: Vec<Compiled> = specs
-        .iter()
-        .map(|p| build::compile(p))
-        .collect::<Result<_, _>>()?;
+    let compiled = build::compile_all(&specs, None)?;
+    let failed = report(compiled.iter(), format);
+    Ok((compiled, failed))
+}
+
+/// Prints the diagnostics of compiled specs; true if any error. Human
+/// diagnostics go to stderr; machine formats to stdout, for tools.
+fn report<'a>(compiled: impl Iterator<Item = &'a Compiled>, format: MessageFormat) -> bool {
     let color = use_color();
-    let (mut errors, mut warnings) = (0, 0);
+    let (mut errors, mut warnings, mut specs) = (0, 0, 0);
     let mut stderr = std::io::stderr().lock();
     let mut stdout = std::io::stdout().lock();
-    for c in &compiled {
+    for c in compiled {
+        specs += 1;
         if !c.diagnostics.is_empty() {
             let _ = match format {
                 MessageFormat::Human => {
@@ -158,12 +210,11 @@ fn compile_all(
     if errors + warnings > 0 {
         let _ = writeln!(
             stderr,
-            "deployc: {} across {} spec(s)",
-            counts(errors, warnings),
-            compiled.len()
+            "deployc: {} across {specs} spec(s)",
+            counts(errors, warnings)
         );
     }
-    Ok((compiled, errors > 0))
+    errors > 0
 }
 
 fn counts(errors: usize, warnings: usize) -> String {
@@ -180,20 +231,47 @@ fn check(paths: &[PathBuf], format: MessageFormat) -> Result<i32, BuildError> {
     Ok(if failed { EXIT_SPEC_ERRORS } else { EXIT_OK })
 }
 
+struct BuildOptions {
+    check: bool,
+    stdout: bool,
+    jobs: Option<usize>,
+    force: bool,
+}
+
 fn build(
     specs: &[PathBuf],
     out: &std::path::Path,
-    check_only: bool,
+    opts: BuildOptions,
     format: MessageFormat,
 ) -> Result<i32, BuildError> {
-    let (compiled, failed) = compile_all(specs, format)?;
-    if failed {
+    let paths = build::collect_specs(specs)?;
+    if opts.stdout {
+        let compiled = build::compile_all(&paths, opts.jobs)?;
+        if report(compiled.iter(), format) {
+            return Ok(EXIT_SPEC_ERRORS);
+        }
+        build::layout(&compiled)?; // Same-stem specs are an error here too.
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(build::stream(&compiled).as_bytes());
+        return Ok(EXIT_OK);
+    }
+    let outcomes = build::plan(&paths, out, opts.jobs, opts.force)?;
+    let compiled = outcomes.iter().filter_map(|o| match o {
+        build::Outcome::Compiled { compiled, .. } => Some(compiled),
+        build::Outcome::Reused { .. } => None,
+    });
+    if report(compiled, format) {
         eprintln!("deployc: nothing written to {}", out.display());
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let files = build::layout(&compiled)?;
-    if check_only {
-        let changes = build::write::plan(out, &files);
+    let (manifest, contents) = build::assemble(&outcomes)?;
+    let recompiled = outcomes
+        .iter()
+        .filter(|o| matches!(o, build::Outcome::Compiled { .. }))
+        .count();
+    if opts.check {
+        let changes = build::write::plan(out, &manifest, &contents);
         if changes.is_empty() {
             return Ok(EXIT_OK);
         }
@@ -211,11 +289,11 @@ fn build(
         }
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let changes = build::apply(out, &files)?;
+    let changes = build::apply(out, &manifest, &contents)?;
+    let files: usize = manifest.specs.values().map(|e| e.files.len()).sum();
     println!(
-        "deployc: {} spec(s), {} file(s), {} changed",
-        compiled.len(),
-        files.len(),
+        "deployc: {} spec(s) ({recompiled} compiled), {files} file(s), {} changed",
+        outcomes.len(),
         changes.len()
     );
     Ok(EXIT_OK)
@@ -224,8 +302,13 @@ fn build(
 fn explain(code: &str) -> Result<i32, BuildError> {
     match Code::parse(code) {
         Some(c) => {
-            let info = c.info();
-            println!("{}: {}\n\n{}", info.code, info.title, info.help);
+            match crate::diagnostics::explanation(c) {
+                Some(text) => println!("{text}"),
+                None => {
+                    let info = c.info();
+                    println!("{}: {}\n\n{}", info.code, info.title, info.help);
+                }
+            }
             Ok(EXIT_OK)
         }
         None => {

@@ -199,3 +199,89 @@ fn every_generated_file_names_its_source() {
         );
     }
 }
+
+#[test]
+fn parallel_output_is_byte_identical_to_jobs_1() {
+    let ws = workspace("jobs");
+    assert_eq!(deployc(&ws, &["build", "--jobs", "1", "-o", "serial"]).0, 0);
+    assert_eq!(
+        deployc(&ws, &["build", "--jobs", "4", "-o", "parallel"]).0,
+        0
+    );
+    let rel = |dir: &str| -> BTreeMap<PathBuf, Vec<u8>> {
+        let base = ws.join(dir);
+        snapshot(&base)
+            .into_iter()
+            .map(|(p, c)| (p.strip_prefix(&base).unwrap().to_path_buf(), c))
+            .collect()
+    };
+    let (serial, parallel) = (rel("serial"), rel("parallel"));
+    assert!(serial.len() > 100);
+    assert!(serial == parallel, "--jobs 4 differs from --jobs 1");
+}
+
+#[test]
+fn a_rebuild_compiles_only_what_changed_and_writes_nothing_else() {
+    let ws = workspace("incremental");
+    let (_, first) = deployc(&ws, &["build"]);
+    assert!(first.contains("4 spec(s) (4 compiled)"), "{first}");
+    let times = |dir: &Path| -> BTreeMap<PathBuf, std::time::SystemTime> {
+        snapshot(dir)
+            .into_keys()
+            .map(|p| {
+                let t = fs::metadata(&p).unwrap().modified().unwrap();
+                (p, t)
+            })
+            .collect()
+    };
+    let before = times(&ws.join("generated"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (_, second) = deployc(&ws, &["build"]);
+    assert!(
+        second.contains("(0 compiled)") && second.contains(", 0 changed"),
+        "{second}"
+    );
+    assert!(
+        times(&ws.join("generated")) == before,
+        "a no-change rebuild wrote a file"
+    );
+    // One spec changes: only it is compiled.
+    let spec = ws.join("specs/hsc-jit-v3.deploy");
+    let text = fs::read_to_string(&spec).unwrap();
+    fs::write(&spec, text.replacen("replicas 3", "replicas 4", 1)).unwrap();
+    let (_, third) = deployc(&ws, &["build"]);
+    assert!(third.contains("(1 compiled)"), "{third}");
+    // A hand-edited generated file is noticed and restored.
+    let rules = ws.join("generated/vector-db/prometheus/rules.yml");
+    let original = fs::read(&rules).unwrap();
+    fs::write(&rules, b"edited by hand\n").unwrap();
+    assert_eq!(deployc(&ws, &["build", "--check"]).0, 1);
+    let (_, fourth) = deployc(&ws, &["build"]);
+    assert!(fourth.contains("(1 compiled)"), "{fourth}");
+    assert_eq!(fs::read(&rules).unwrap(), original);
+}
+
+#[test]
+fn stream_mode_prints_every_kubernetes_object_once() {
+    let (code, out) = deployc(Path::new("."), &["build", "--stdout"]);
+    assert_eq!(code, 0);
+    let expected: usize = snapshot(Path::new("generated"))
+        .keys()
+        .filter(|p| !p.to_string_lossy().contains("/environments/"))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            ((s.contains("/kubernetes/") || s.contains("/rollouts/")) && s.ends_with(".yaml"))
+                || s.ends_with("prometheus/prometheusrule.yaml")
+        })
+        .count();
+    let docs = out.split("---\n").filter(|d| !d.trim().is_empty()).count();
+    assert_eq!(docs, expected);
+    for doc in out.split("---\n").filter(|d| !d.trim().is_empty()) {
+        assert!(
+            doc.contains("\napiVersion: ") && doc.contains("\nkind: "),
+            "not an object:\n{doc}"
+        );
+    }
+    // Nothing was written.
+    assert_eq!(deployc(Path::new("."), &["build", "--check"]).0, 0);
+}

@@ -1,8 +1,9 @@
 //! Turning specs into files on disk: the only module that touches the file
 //! system. A build either writes everything or nothing: every spec is
-//! checked and emitted in memory first, and only a fully successful run
-//! writes. The output folder keeps a manifest of the files deployc owns, so a
-//! build removes only files it generated before and never touches others.
+//! checked and emitted in memory first (in parallel, one spec per core), and
+//! only a fully successful run writes. The manifest in the output folder
+//! records what deployc owns, so a build removes only files it generated
+//! before, never touches others, and recompiles only specs that changed.
 
 mod manifest;
 pub mod write;
@@ -11,7 +12,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use manifest::{Manifest, MANIFEST_NAME};
+use rayon::prelude::*;
+
+pub use manifest::{input_hash, Manifest, SpecEntry, MANIFEST_NAME};
 pub use write::{apply, Change};
 
 use crate::diagnostics::Diagnostic;
@@ -46,6 +49,8 @@ pub enum BuildError {
         first: String,
         second: String,
     },
+    #[error("cannot start {0} worker threads")]
+    Threads(usize),
 }
 
 /// Every `.deploy` file named or found below the named folders, sorted, so
@@ -102,20 +107,53 @@ pub fn display_name(path: &Path) -> String {
         .join("/")
 }
 
-/// Reads, checks and emits one spec, in memory.
-pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
-    let bytes = fs::read(path).map_err(|e| BuildError::Read {
+fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
+    fs::read(path).map_err(|e| BuildError::Read {
         path: path.display().to_string(),
         source: e,
-    })?;
-    let (source, checked) = crate::check_bytes(&display_name(path), &bytes);
+    })
+}
+
+/// Reads, checks and emits one spec, in memory.
+pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
+    Ok(compile_bytes(path, &read(path)?))
+}
+
+fn compile_bytes(path: &Path, bytes: &[u8]) -> Compiled {
+    let (source, checked) = crate::check_bytes(&display_name(path), bytes);
     let files = checked.spec.as_ref().map(emit::emit_all);
-    Ok(Compiled {
+    Compiled {
         source,
         diagnostics: checked.diagnostics,
         spec: checked.spec,
         files,
-    })
+    }
+}
+
+/// Compiles every spec on `jobs` threads (all cores when None). The result
+/// is in the order of `paths`, whatever the threads did.
+pub fn compile_all(paths: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Compiled>, BuildError> {
+    in_pool(jobs, || {
+        paths
+            .par_iter()
+            .map(|p| compile(p))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+}
+
+fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T, BuildError> {
+    let n = jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|_| BuildError::Threads(n))?;
+    Ok(pool.install(work))
+}
+
+/// The subfolder of the output a spec writes to.
+pub fn stem(name: &str) -> String {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.strip_suffix(".deploy").unwrap_or(file).to_string()
 }
 
 /// All files of all specs, keyed by path relative to the output folder
@@ -140,7 +178,132 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
     Ok(out)
 }
 
-fn stem(name: &str) -> String {
-    let file = name.rsplit('/').next().unwrap_or(name);
-    file.strip_suffix(".deploy").unwrap_or(file).to_string()
+/// A spec in an incremental build: reused from the last build, or compiled.
+pub enum Outcome {
+    /// Unchanged since the last build, its files intact: nothing to do.
+    Reused {
+        stem: String,
+        entry: SpecEntry,
+    },
+    Compiled {
+        input_hash: u64,
+        compiled: Compiled,
+    },
+}
+
+/// Plans a build of `paths` into `out`: reuses each spec whose input hash
+/// matches the manifest and whose files are intact (unless `force`), and
+/// compiles the others, in parallel.
+pub fn plan(
+    paths: &[PathBuf],
+    out: &Path,
+    jobs: Option<usize>,
+    force: bool,
+) -> Result<Vec<Outcome>, BuildError> {
+    let old = if force {
+        Manifest::default()
+    } else {
+        fs::read_to_string(out.join(MANIFEST_NAME))
+            .map(|t| Manifest::parse(&t))
+            .unwrap_or_default()
+    };
+    in_pool(jobs, || {
+        paths
+            .par_iter()
+            .map(|path| {
+                let bytes = read(path)?;
+                let name = display_name(path);
+                let input_hash = input_hash(&name, &bytes);
+                let stem = stem(&name);
+                if let Some(entry) = old.specs.get(&stem) {
+                    if entry.input_hash == input_hash && entry.source == name && intact(out, entry)
+                    {
+                        return Ok(Outcome::Reused {
+                            stem,
+                            entry: entry.clone(),
+                        });
+                    }
+                }
+                Ok(Outcome::Compiled {
+                    input_hash,
+                    compiled: compile_bytes(path, &bytes),
+                })
+            })
+            .collect()
+    })?
+}
+
+/// Whether every file of the entry is on disk with the recorded content.
+fn intact(out: &Path, entry: &SpecEntry) -> bool {
+    entry
+        .files
+        .iter()
+        .all(|(path, h)| fs::read(out.join(path)).is_ok_and(|b| manifest::hash(&b) == *h))
+}
+
+/// The manifest after a successful build, and the content of every file
+/// that was compiled (reused files are not in it: they are already right).
+pub fn assemble(outcomes: &[Outcome]) -> Result<(Manifest, BTreeMap<String, String>), BuildError> {
+    let mut manifest = Manifest::default();
+    let mut contents = BTreeMap::new();
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for outcome in outcomes {
+        let (stem, entry) = match outcome {
+            Outcome::Reused { stem, entry } => (stem.clone(), entry.clone()),
+            Outcome::Compiled {
+                input_hash,
+                compiled,
+            } => {
+                let Some(files) = &compiled.files else {
+                    continue;
+                };
+                let stem = stem(&compiled.source.name);
+                let mut hashes = BTreeMap::new();
+                for f in files {
+                    let path = format!("{stem}/{}", f.path);
+                    hashes.insert(path.clone(), manifest::hash(f.content.as_bytes()));
+                    contents.insert(path, f.content.clone());
+                }
+                // A spec with warnings is not recorded as reusable, so that
+                // every build reports its warnings again.
+                let clean = compiled.diagnostics.is_empty();
+                let input_hash = if clean { *input_hash } else { 0 };
+                (
+                    stem,
+                    SpecEntry {
+                        source: compiled.source.name.clone(),
+                        input_hash,
+                        files: hashes,
+                    },
+                )
+            }
+        };
+        if let Some(first) = owners.insert(stem.clone(), entry.source.clone()) {
+            return Err(BuildError::SameStem {
+                stem,
+                first,
+                second: entry.source,
+            });
+        }
+        manifest.specs.insert(stem, entry);
+    }
+    Ok((manifest, contents))
+}
+
+/// Every Kubernetes object of the compiled specs (base, not environments)
+/// as one multi-document YAML stream, as `helm template` prints them.
+pub fn stream(compiled: &[Compiled]) -> String {
+    let mut out = String::new();
+    for c in compiled {
+        for f in c.files.iter().flatten() {
+            let object = (f.path.starts_with("kubernetes/") || f.path.starts_with("rollouts/"))
+                && f.path.ends_with(".yaml")
+                || f.path == "prometheus/prometheusrule.yaml";
+            if object {
+                out.push_str("---\n");
+                out.push_str(&f.content);
+            }
+        }
+    }
+    out
 }

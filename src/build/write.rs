@@ -25,21 +25,26 @@ impl Change {
     }
 }
 
-/// What writing `files` into `out` would change.
-pub fn plan(out: &Path, files: &BTreeMap<String, String>) -> Vec<Change> {
-    let old = fs::read_to_string(out.join(MANIFEST_NAME))
+fn old_manifest(out: &Path) -> Manifest {
+    fs::read_to_string(out.join(MANIFEST_NAME))
         .map(|t| Manifest::parse(&t))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What writing `contents` (the compiled files) with `manifest` (every file
+/// the build owns, compiled or reused) into `out` would change.
+pub fn plan(out: &Path, manifest: &Manifest, contents: &BTreeMap<String, String>) -> Vec<Change> {
     let mut changes = Vec::new();
-    for (path, content) in files {
+    for (path, content) in contents {
         match fs::read(out.join(path)) {
             Ok(existing) if existing == content.as_bytes() => {}
             Ok(_) => changes.push(Change::Update(path.clone())),
             Err(_) => changes.push(Change::Add(path.clone())),
         }
     }
-    for path in old.files.keys() {
-        if !files.contains_key(path) && out.join(path).exists() {
+    let owned: std::collections::BTreeSet<&String> = manifest.files().map(|(p, _)| p).collect();
+    for (path, _) in old_manifest(out).files() {
+        if !owned.contains(path) && out.join(path).exists() {
             changes.push(Change::Remove(path.clone()));
         }
     }
@@ -48,8 +53,12 @@ pub fn plan(out: &Path, files: &BTreeMap<String, String>) -> Vec<Change> {
 }
 
 /// Writes the changes and the new manifest. Returns what changed.
-pub fn apply(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>, BuildError> {
-    let changes = plan(out, files);
+pub fn apply(
+    out: &Path,
+    manifest: &Manifest,
+    contents: &BTreeMap<String, String>,
+) -> Result<Vec<Change>, BuildError> {
+    let changes = plan(out, manifest, contents);
     let write_err = |p: &Path, e| BuildError::Write {
         path: p.display().to_string(),
         source: e,
@@ -62,7 +71,7 @@ pub fn apply(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>
                     fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
                 }
                 let tmp = target.with_extension("deployc-tmp");
-                fs::write(&tmp, &files[p]).map_err(|e| write_err(&tmp, e))?;
+                fs::write(&tmp, &contents[p]).map_err(|e| write_err(&tmp, e))?;
                 fs::rename(&tmp, &target).map_err(|e| {
                     let _ = fs::remove_file(&tmp);
                     write_err(&target, e)
@@ -74,11 +83,11 @@ pub fn apply(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<Change>
             }
         }
     }
-    let manifest = Manifest::of(files).render();
+    let text = manifest.render();
     let manifest_path = out.join(MANIFEST_NAME);
-    if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest.as_str()) {
+    if fs::read_to_string(&manifest_path).ok().as_deref() != Some(text.as_str()) {
         fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-        fs::write(&manifest_path, manifest).map_err(|e| write_err(&manifest_path, e))?;
+        fs::write(&manifest_path, text).map_err(|e| write_err(&manifest_path, e))?;
     }
     Ok(changes)
 }

@@ -130,13 +130,27 @@ pub fn check(
                 ),
                 format!("the {} band stops here", last.level),
             )
-            .help(format!(
-                "make the {} band open-ended: `{} {} {}`",
-                last.level,
-                last.level,
-                if worse == Worse::Higher { ">=" } else { "<=" },
-                threshold_text(&last.text, worse)
-            )),
+            .help({
+                // Start where the previous band ends: after it when it
+                // includes its end, at it otherwise.
+                let prev_end = match worse {
+                    Worse::Higher => chain[chain.len() - 2].hi,
+                    Worse::Lower => chain[chain.len() - 2].lo,
+                };
+                let inclusive = prev_end.is_none_or(|b| b.inclusive);
+                let op = match (worse, inclusive) {
+                    (Worse::Higher, true) => ">",
+                    (Worse::Higher, false) => ">=",
+                    (Worse::Lower, true) => "<",
+                    (Worse::Lower, false) => "<=",
+                };
+                format!(
+                    "make the {} band open-ended: `{} {op} {}`",
+                    last.level,
+                    last.level,
+                    threshold_text(&last.text, worse)
+                )
+            }),
         );
         ok = false;
     }

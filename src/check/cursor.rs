@@ -261,7 +261,7 @@ impl<'a> Cursor<'a> {
                 Diagnostic::new(
                     Code::ExtraArgument,
                     first.span.to(last),
-                    format!("unexpected {} after {}", first.value.describe(), self.name),
+                    format!("unexpected argument after {}: {}", self.name, first.value.describe()),
                     "not expected here",
                 )
                 .help(format!(

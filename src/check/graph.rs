@@ -1,5 +1,5 @@
 //! The phase graph: `after` edges must form a DAG; anchors must agree with
-//! the order; phases that shift traffic must run one after another, with
+//! the order; phases that add rollout steps must run one after another, with
 //! weights that never go down; traffic steps must fit the services'
 //! strategies. Returns the phases in graph order (ties in source order).
 
@@ -234,7 +234,9 @@ fn check_traffic(
             }
         }
     }
-    let traffic: Vec<usize> = order
+    // Phases that add steps to the Rollout (traffic, holds, pauses, gates):
+    // their order decides the order of the steps, so it must be defined.
+    let rollout_phases: Vec<usize> = order
         .iter()
         .copied()
         .filter(|&i| {
@@ -242,23 +244,23 @@ fn check_traffic(
                 .phase
                 .steps
                 .iter()
-                .any(|s| matches!(s, Step::Traffic(_)))
+                .any(|s| matches!(s, Step::Traffic(_) | Step::Gate(_)))
         })
         .collect();
-    for (k, &b) in traffic.iter().enumerate() {
-        for &a in &traffic[..k] {
+    for (k, &b) in rollout_phases.iter().enumerate() {
+        for &a in &rollout_phases[..k] {
             if !ancestors[b][a] && !ancestors[a][b] {
                 ctx.d.push(
                     Diagnostic::new(
                         Code::ParallelTraffic,
                         name_span(b),
                         format!(
-                            "`{}` and `{}` both shift traffic and may run at the same time",
+                            "`{}` and `{}` both add rollout steps (traffic, holds or gates) and may run at the same time",
                             lowered[b].phase.name, lowered[a].phase.name
                         ),
-                        "shifts traffic",
+                        "adds rollout steps",
                     )
-                    .related(name_span(a), "also shifts traffic")
+                    .related(name_span(a), "also adds rollout steps")
                     .help(format!(
                         "add `after {}` to `{}` (or the reverse)",
                         lowered[a].phase.name, lowered[b].phase.name
@@ -275,7 +277,7 @@ fn check_traffic(
     let blue_green = rollouts.iter().find(|s| s.strategy == Strategy::BlueGreen);
     let canary = rollouts.iter().find(|s| s.strategy == Strategy::Canary);
     let mut last_weight: Option<(Decimal, Span)> = None;
-    for &i in &traffic {
+    for &i in &rollout_phases {
         for (step, &span) in lowered[i].phase.steps.iter().zip(&lowered[i].step_spans) {
             let Step::Traffic(t) = step else { continue };
             let needs = match t {

@@ -51,7 +51,7 @@ const TOP_LEVEL: &[&str] = &[
 ];
 
 /// Severities every spec has, and what they route as.
-const BUILTIN_SEVERITIES: &[(&str, AlertSeverity)] = &[
+pub(crate) const BUILTIN_SEVERITIES: &[(&str, AlertSeverity)] = &[
     ("critical", AlertSeverity::Critical),
     ("major", AlertSeverity::Warning),
     ("minor", AlertSeverity::Info),

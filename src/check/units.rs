@@ -223,6 +223,33 @@ pub fn threshold(
     let written = q.unit.as_deref().map(|u| (u, unit_kind(u)));
     let hundred = Decimal::from(100);
     let value = match (unit, written) {
+        // A bare number against a latency or a size is a trap: `< 500` on a
+        // seconds metric is 500 seconds, not 500 ms. Ask for the unit.
+        (MetricUnit::Seconds | MetricUnit::Milliseconds | MetricUnit::Bytes, None)
+            if !q.number.is_zero() =>
+        {
+            let example = if unit == MetricUnit::Bytes {
+                "512Mi"
+            } else {
+                "500ms or 2s"
+            };
+            d.push(
+                Diagnostic::new(
+                    Code::ThresholdUnit,
+                    q.span,
+                    format!(
+                        "`{metric}` is measured in {}, but `{}` has no unit",
+                        unit.as_str(),
+                        q.text
+                    ),
+                    "unit missing",
+                )
+                .help(format!(
+                    "write the unit, e.g. {example}, so the threshold cannot be misread"
+                )),
+            );
+            None
+        }
         (_, None) => Some(q.number),
         (MetricUnit::Ratio, Some((_, Some(Kind::Percent)))) => Some(q.number / hundred),
         (MetricUnit::Percent, Some((_, Some(Kind::Percent)))) => Some(q.number),

@@ -3,10 +3,12 @@
 //! prints. Every diagnostic has a stable code, a span, a label and a help line.
 
 mod codes;
+mod explain;
 mod render;
 mod suggest;
 
 pub use codes::{Code, CODES};
+pub use explain::{explanation, fixed_example, section_title, sections, wrong_example};
 pub use render::{render_github, render_human, render_human_plain, render_json};
 pub use suggest::did_you_mean;
 

@@ -42,7 +42,13 @@ pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
             Err(e) => {
                 let diagnostic = syntax_error(&attempt, &e);
                 let offset = diagnostic.span.start;
+                // After an unclosed text block everything is inside it:
+                // further errors would only be noise.
+                let unclosed_block = diagnostic.message == UNCLOSED_TEXT_BLOCK;
                 errors.push(diagnostic);
+                if unclosed_block {
+                    return Err(errors);
+                }
                 match blank_line_at(&attempt, offset) {
                     Some(next) if errors.len() < MAX_SYNTAX_ERRORS => attempt = next.into(),
                     _ => return Err(errors),
@@ -206,6 +212,8 @@ fn build_quantity(pair: Pair<Rule>) -> Quantity {
     }
 }
 
+const UNCLOSED_TEXT_BLOCK: &str = "unterminated text block";
+
 /// What a rule is called in an "expected ..." message.
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
@@ -245,6 +253,17 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let rest = &text[at.min(text.len())..];
     let found = rest.chars().next();
 
+    // `"""` with no closing quotes parses as an empty string `""` and
+    // then fails at the third quote: report the text block.
+    if found == Some('"') && text[..at].ends_with("\"\"") && !text[..at].ends_with("\\\"\"") {
+        return Diagnostic::new(
+            Code::UnterminatedString,
+            Span::new(at - 2, at + 1),
+            UNCLOSED_TEXT_BLOCK,
+            "this `\"\"\"` is never closed",
+        )
+        .help("close the text block with `\"\"\"` on a line of its own");
+    }
     if found == Some('"') && !rest.starts_with("\"\"\"") {
         let line = rest.split('\n').next().unwrap_or(rest);
         return Diagnostic::new(
@@ -258,9 +277,10 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         return Diagnostic::new(
             Code::UnterminatedString,
             Span::new(at, at + 3),
-            "unterminated text block",
+            UNCLOSED_TEXT_BLOCK,
             "this `\"\"\"` is never closed",
-        );
+        )
+        .help("close the text block with `\"\"\"` on a line of its own");
     }
 
     let positives: Vec<Rule> = match &error.variant {
