@@ -258,7 +258,7 @@ fn build(
     }
     let outcomes = build::plan(&paths, out, opts.jobs, opts.force)?;
     let compiled = outcomes.iter().filter_map(|o| match o {
-        build::Outcome::Compiled { compiled, .. } => Some(compiled),
+        build::Outcome::Compiled { compiled, .. } => Some(compiled.as_ref()),
         build::Outcome::Reused { .. } => None,
     });
     if report(compiled, format) {

@@ -181,13 +181,10 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
 /// A spec in an incremental build: reused from the last build, or compiled.
 pub enum Outcome {
     /// Unchanged since the last build, its files intact: nothing to do.
-    Reused {
-        stem: String,
-        entry: SpecEntry,
-    },
+    Reused { stem: String, entry: SpecEntry },
     Compiled {
         input_hash: u64,
-        compiled: Compiled,
+        compiled: Box<Compiled>,
     },
 }
 
@@ -226,7 +223,7 @@ pub fn plan(
                 }
                 Ok(Outcome::Compiled {
                     input_hash,
-                    compiled: compile_bytes(path, &bytes),
+                    compiled: Box::new(compile_bytes(path, &bytes)),
                 })
             })
             .collect()
