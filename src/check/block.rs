@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::cursor::Cursor;
 use crate::diagnostics::{did_you_mean, Code, Diagnostic, Diagnostics};
 use crate::source::Span;
 use crate::syntax::Statement;
@@ -113,4 +114,33 @@ pub fn require(present: bool, owner: &Statement, what: &str, example: &str, d: &
             .help(format!("add `{example}` to the block")),
         );
     }
+}
+
+/// Visits the statements of `stmt`'s block as fields: each must be one of
+/// `allowed` (E0202 otherwise), given at most once (E0206), without a block
+/// of its own (E0207); `field` reads its arguments from a cursor, and any
+/// argument left over is reported (E0204). Returns what was seen, for
+/// `require`.
+pub fn fields<'a>(
+    stmt: &'a Statement,
+    allowed: &[&str],
+    d: &mut Diagnostics,
+    mut field: impl FnMut(&str, &mut Cursor<'a>, &mut Diagnostics),
+) -> Seen {
+    let mut seen = Seen::default();
+    for s in body(stmt, d) {
+        let kw = s.keyword.text.as_str();
+        if !allowed.contains(&kw) {
+            unknown(s, &stmt.keyword.text, allowed, d);
+            continue;
+        }
+        if !seen.once(s, d) {
+            continue;
+        }
+        no_body(s, d);
+        let mut c = Cursor::new(s);
+        field(kw, &mut c, d);
+        c.end(d);
+    }
+    seen
 }

@@ -266,6 +266,22 @@ struct Differ<'a> {
 }
 
 impl<'a> Differ<'a> {
+    /// The two sides of an item present in both specs; an item in one
+    /// only is reported added or removed, and None returned.
+    fn both<'p, T>(&mut self, scope: &Scope, pair: Pair<'p, T>) -> Option<(&'p T, &'p T)> {
+        match pair {
+            Pair::Both(o, n) => Some((o, n)),
+            Pair::Added(_) => {
+                self.push(scope, ChangeKind::Added);
+                None
+            }
+            Pair::Removed(_) => {
+                self.push(scope, ChangeKind::Removed);
+                None
+            }
+        }
+    }
+
     fn push(&mut self, scope: &Scope, kind: ChangeKind) {
         self.out.push(Change {
             scope: scope.clone(),
@@ -414,16 +430,8 @@ impl<'a> Differ<'a> {
     fn services(&mut self) {
         for (name, pair) in keyed(&self.old.services, &self.new.services, |x| x.name.clone()) {
             let s = Scope::Service(name);
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             self.field(
                 &s,
@@ -580,16 +588,8 @@ impl<'a> Differ<'a> {
         let (old, new) = (self.old, self.new);
         for (name, pair) in keyed(&old.environments, &new.environments, |e| e.name.clone()) {
             let s = Scope::Environment(name);
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             self.field(&s, "namespace", o.namespace.clone(), n.namespace.clone());
             let named = |spec: &'a Spec, e: &'a crate::model::Environment| {
@@ -638,16 +638,8 @@ impl<'a> Differ<'a> {
         let (old, new) = (self.old, self.new);
         for (name, pair) in keyed(&old.metrics, &new.metrics, |m| m.name.clone()) {
             let s = Scope::Metric(name);
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             self.field(&s, "title", Some(q(&o.title)), Some(q(&n.title)));
             self.field(
@@ -689,16 +681,8 @@ impl<'a> Differ<'a> {
         let (old, new) = (self.old, self.new);
         for (name, pair) in keyed(&old.phases, &new.phases, |p| p.name.clone()) {
             let s = Scope::Phase(name);
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             self.field(&s, "title", Some(q(&o.title)), Some(q(&n.title)));
             self.field(
@@ -851,16 +835,8 @@ impl<'a> Differ<'a> {
         let (old, new) = (self.old, self.new);
         for (name, pair) in keyed(&old.triggers, &new.triggers, |t| t.name.clone()) {
             let s = Scope::Trigger(name);
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             self.field(&s, "title", Some(q(&o.title)), Some(q(&n.title)));
             self.field(
@@ -1038,16 +1014,8 @@ impl<'a> Differ<'a> {
         );
         for (name, pair) in pairs {
             let s = Scope::Rollback(name.clone());
-            let (o, n) = match pair {
-                Pair::Added(_) => {
-                    self.push(&s, ChangeKind::Added);
-                    continue;
-                }
-                Pair::Removed(_) => {
-                    self.push(&s, ChangeKind::Removed);
-                    continue;
-                }
-                Pair::Both(o, n) => (o, n),
+            let Some((o, n)) = self.both(&s, pair) else {
+                continue;
             };
             if oc != nc {
                 let pos = |v: &[String]| {

@@ -396,72 +396,61 @@ fn probe(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<(Probe
         failure_threshold: 3,
     };
     let mut port = ProbePort::Main(stmt.keyword.span);
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !PROBE.contains(&kw) {
-            block::unknown(s, "probe", PROBE, d);
-            continue;
+    let seen = block::fields(stmt, PROBE, d, |kw, b, d| match kw {
+        "path" => {
+            p.path = b.text(d, "an HTTP path").map(|t| t.0).unwrap_or_default();
+            if !p.path.starts_with('/') {
+                d.push(Diagnostic::new(
+                    Code::InvalidValue,
+                    b.statement()
+                        .args
+                        .first()
+                        .map_or(b.statement().keyword.span, |x| x.span),
+                    "a probe path starts with `/`",
+                    "not an absolute path",
+                ));
+            }
         }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
-        match kw {
-            "path" => {
-                p.path = b.text(d, "an HTTP path").map(|t| t.0).unwrap_or_default();
-                if !p.path.starts_with('/') {
-                    d.push(Diagnostic::new(
-                        Code::InvalidValue,
-                        s.args.first().map_or(s.keyword.span, |x| x.span),
-                        "a probe path starts with `/`",
-                        "not an absolute path",
-                    ));
+        "port" => match b.peek().map(|x| &x.value) {
+            Some(crate::syntax::Value::Ident(_)) => {
+                if let Some((n, sp)) = b.ident(d, "a port") {
+                    port = ProbePort::Named(n, sp);
                 }
-            }
-            "port" => match b.peek().map(|x| &x.value) {
-                Some(crate::syntax::Value::Ident(_)) => {
-                    if let Some((n, sp)) = b.ident(d, "a port") {
-                        port = ProbePort::Named(n, sp);
-                    }
-                }
-                _ => {
-                    if let Some(n) = b
-                        .quantity(d, "a port number or name")
-                        .and_then(|q| units::count(d, q, 65535))
-                    {
-                        port = ProbePort::Number(n as u16);
-                    }
-                }
-            },
-            "delay" => {
-                p.initial_delay = b
-                    .quantity(d, "a duration")
-                    .and_then(|q| units::duration(d, q))
-                    .unwrap_or_default()
-            }
-            "period" => {
-                p.period = b
-                    .quantity(d, "a duration")
-                    .and_then(|q| whole_seconds(d, q))
-                    .unwrap_or(p.period)
-            }
-            "timeout" => {
-                p.timeout = b
-                    .quantity(d, "a duration")
-                    .and_then(|q| whole_seconds(d, q))
-                    .unwrap_or(p.timeout)
             }
             _ => {
-                p.failure_threshold = b
-                    .quantity(d, "a number of failures")
-                    .and_then(|q| units::count(d, q, 1000))
-                    .unwrap_or(3) as u32
+                if let Some(n) = b
+                    .quantity(d, "a port number or name")
+                    .and_then(|q| units::count(d, q, 65535))
+                {
+                    port = ProbePort::Number(n as u16);
+                }
             }
+        },
+        "delay" => {
+            p.initial_delay = b
+                .quantity(d, "a duration")
+                .and_then(|q| units::duration(d, q))
+                .unwrap_or_default()
         }
-        b.end(d);
-    }
+        "period" => {
+            p.period = b
+                .quantity(d, "a duration")
+                .and_then(|q| whole_seconds(d, q))
+                .unwrap_or(p.period)
+        }
+        "timeout" => {
+            p.timeout = b
+                .quantity(d, "a duration")
+                .and_then(|q| whole_seconds(d, q))
+                .unwrap_or(p.timeout)
+        }
+        _ => {
+            p.failure_threshold = b
+                .quantity(d, "a number of failures")
+                .and_then(|q| units::count(d, q, 1000))
+                .unwrap_or(3) as u32
+        }
+    });
     block::require(seen.has("path"), stmt, "path", "path \"/health\"", d);
     Some((p, port))
 }
@@ -544,25 +533,13 @@ fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<Confi
         );
     }
     let (mut mount, mut content) = (None, None);
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !["mount", "content"].contains(&kw) {
-            block::unknown(s, "config", &["mount", "content"], d);
-            continue;
-        }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
+    let seen = block::fields(stmt, &["mount", "content"], d, |kw, b, d| {
         if kw == "mount" {
             mount = b.text(d, "a directory").map(|t| t.0);
         } else {
             content = b.text(d, "the file's content").map(|t| t.0);
         }
-        b.end(d);
-    }
+    });
     block::require(seen.has("mount"), stmt, "mount", "mount \"/etc/app\"", d);
     block::require(
         seen.has("content"),
@@ -581,42 +558,27 @@ fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<Confi
 fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
     const AUTOSCALE: &[&str] = &["replicas", "cpu", "memory"];
     let (mut range, mut cpu, mut memory) = (None, None, None);
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !AUTOSCALE.contains(&kw) {
-            block::unknown(s, "autoscale", AUTOSCALE, d);
-            continue;
+    let seen = block::fields(stmt, AUTOSCALE, d, |kw, b, d| match kw {
+        "replicas" => {
+            range = b
+                .range_or_quantity(d, "replicas as `min..max`")
+                .and_then(|(lo, hi)| {
+                    let (min, max) = (units::count(d, lo, 10_000)?, units::count(d, hi, 10_000)?);
+                    if min == 0 || min > max {
+                        d.push(Diagnostic::new(
+                            Code::InvalidValue,
+                            lo.span.to(hi.span),
+                            "autoscaling needs 1 <= min <= max",
+                            "invalid bounds",
+                        ));
+                        return None;
+                    }
+                    Some((min as u32, max as u32))
+                })
         }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
-        match kw {
-            "replicas" => {
-                range = b
-                    .range_or_quantity(d, "replicas as `min..max`")
-                    .and_then(|(lo, hi)| {
-                        let (min, max) =
-                            (units::count(d, lo, 10_000)?, units::count(d, hi, 10_000)?);
-                        if min == 0 || min > max {
-                            d.push(Diagnostic::new(
-                                Code::InvalidValue,
-                                lo.span.to(hi.span),
-                                "autoscaling needs 1 <= min <= max",
-                                "invalid bounds",
-                            ));
-                            return None;
-                        }
-                        Some((min as u32, max as u32))
-                    })
-            }
-            "cpu" => cpu = target_percent(&mut b, d),
-            _ => memory = target_percent(&mut b, d),
-        }
-        b.end(d);
-    }
+        "cpu" => cpu = target_percent(b, d),
+        _ => memory = target_percent(b, d),
+    });
     block::require(seen.has("replicas"), stmt, "replicas", "replicas 3..6", d);
     if seen.has("replicas") && !seen.has("cpu") && !seen.has("memory") {
         d.push(
@@ -681,25 +643,11 @@ fn disruption(a: &mut Cursor, d: &mut Diagnostics) -> Option<Disruption> {
 fn storage(stmt: &Statement, d: &mut Diagnostics) -> Option<Storage> {
     const STORAGE: &[&str] = &["size", "mount", "class"];
     let (mut size, mut mount, mut class) = (None, None, None);
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !STORAGE.contains(&kw) {
-            block::unknown(s, "storage", STORAGE, d);
-            continue;
-        }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
-        match kw {
-            "size" => size = b.quantity(d, "a size").and_then(|q| units::size(d, q)),
-            "mount" => mount = b.text(d, "a directory").map(|t| t.0),
-            _ => class = b.text_or_ident(d, "a storage class").map(|t| t.0),
-        }
-        b.end(d);
-    }
+    let seen = block::fields(stmt, STORAGE, d, |kw, b, d| match kw {
+        "size" => size = b.quantity(d, "a size").and_then(|q| units::size(d, q)),
+        "mount" => mount = b.text(d, "a directory").map(|t| t.0),
+        _ => class = b.text_or_ident(d, "a storage class").map(|t| t.0),
+    });
     block::require(seen.has("size"), stmt, "size", "size 100Gi", d);
     block::require(seen.has("mount"), stmt, "mount", "mount \"/data\"", d);
     Some(Storage {
@@ -712,43 +660,29 @@ fn storage(stmt: &Statement, d: &mut Diagnostics) -> Option<Storage> {
 fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
     const BACKUP: &[&str] = &["schedule", "retain", "image", "command"];
     let (mut schedule, mut retain, mut image_ref, mut command) = (None, None, None, None);
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !BACKUP.contains(&kw) {
-            block::unknown(s, "backup", BACKUP, d);
-            continue;
-        }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
-        match kw {
-            "schedule" => {
-                if let Some((cron, span)) = b.text(d, "a cron schedule") {
-                    if cron.split_whitespace().count() != 5 {
-                        d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{cron}` is not a cron schedule"), "expected five fields")
-                            .help("write minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\" for 02:00 daily"));
-                    }
-                    schedule = Some(cron);
+    let seen = block::fields(stmt, BACKUP, d, |kw, b, d| match kw {
+        "schedule" => {
+            if let Some((cron, span)) = b.text(d, "a cron schedule") {
+                if cron.split_whitespace().count() != 5 {
+                    d.push(Diagnostic::new(Code::InvalidValue, span, format!("`{cron}` is not a cron schedule"), "expected five fields")
+                        .help("write minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\" for 02:00 daily"));
                 }
+                schedule = Some(cron);
             }
-            "retain" => {
-                retain = b
-                    .quantity(d, "a retention duration")
-                    .and_then(|q| units::duration(d, q))
-            }
-            "image" => {
-                image_ref = b
-                    .text(d, "an image")
-                    .and_then(|(t, sp)| image(d, &t, sp))
-                    .map(|i| i.reference)
-            }
-            _ => command = b.text(d, "a command").map(|t| t.0),
         }
-        b.end(d);
-    }
+        "retain" => {
+            retain = b
+                .quantity(d, "a retention duration")
+                .and_then(|q| units::duration(d, q))
+        }
+        "image" => {
+            image_ref = b
+                .text(d, "an image")
+                .and_then(|(t, sp)| image(d, &t, sp))
+                .map(|i| i.reference)
+        }
+        _ => command = b.text(d, "a command").map(|t| t.0),
+    });
     for (k, ex) in [
         ("schedule", "schedule \"0 2 * * *\""),
         ("retain", "retain 30d"),
@@ -797,31 +731,17 @@ fn ingress(stmt: &Statement, d: &mut Diagnostics) -> Option<Ingress> {
         tls_secret: None,
         rate_limit_rpm: None,
     };
-    let mut seen = Seen::default();
-    for s in block::body(stmt, d) {
-        let kw = s.keyword.text.as_str();
-        if !INGRESS.contains(&kw) {
-            block::unknown(s, "ingress", INGRESS, d);
-            continue;
+    let seen = block::fields(stmt, INGRESS, d, |kw, b, d| match kw {
+        "host" => ing.host = b.text(d, "a host name").map(|t| t.0).unwrap_or_default(),
+        "tls" => ing.tls_secret = b.text_or_ident(d, "the TLS Secret's name").map(|t| t.0),
+        "path" => ing.path = b.text(d, "a path").map(|t| t.0).unwrap_or_default(),
+        _ => {
+            ing.rate_limit_rpm = b
+                .quantity(d, "requests per minute")
+                .and_then(|q| units::count(d, q, 1_000_000))
+                .map(|n| n as u32)
         }
-        if !seen.once(s, d) {
-            continue;
-        }
-        block::no_body(s, d);
-        let mut b = Cursor::new(s);
-        match kw {
-            "host" => ing.host = b.text(d, "a host name").map(|t| t.0).unwrap_or_default(),
-            "tls" => ing.tls_secret = b.text_or_ident(d, "the TLS Secret's name").map(|t| t.0),
-            "path" => ing.path = b.text(d, "a path").map(|t| t.0).unwrap_or_default(),
-            _ => {
-                ing.rate_limit_rpm = b
-                    .quantity(d, "requests per minute")
-                    .and_then(|q| units::count(d, q, 1_000_000))
-                    .map(|n| n as u32)
-            }
-        }
-        b.end(d);
-    }
+    });
     block::require(
         seen.has("host"),
         stmt,
