@@ -60,6 +60,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Format specs in place, in the one canonical layout.
+    Fmt {
+        /// Spec files or folders to search for .deploy files.
+        #[arg(default_value = "specs")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; exit 1 and list the specs that are not formatted.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code, e.g. `deployc explain E0501`.
     Explain { code: String },
     /// What a change does to a release: `deployc diff OLD NEW`, or every
@@ -135,6 +144,7 @@ pub fn run() -> i32 {
             };
             build(&specs, &out, opts, format)
         }
+        Command::Fmt { paths, check } => Ok(crate::fmt::run(&paths, check, use_color())),
         Command::Explain { code } => explain(&code),
         Command::Diff {
             paths,

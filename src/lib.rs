@@ -11,7 +11,8 @@
 //!
 //! Errors are data ([`diagnostics::Diagnostic`]), collected per file and
 //! rendered late by the CLI. Nothing in `syntax`, `check`, `model` or `emit`
-//! touches the file system; `build` is the only module that writes.
+//! touches the file system; `build` writes generated files and `fmt` rewrites
+//! specs in place.
 
 pub mod build;
 pub mod check;
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod diff;
 pub mod emit;
+pub mod fmt;
 pub mod lsp;
 pub mod model;
 pub mod source;

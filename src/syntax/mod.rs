@@ -7,6 +7,7 @@ pub mod tree;
 
 pub use limits::{MAX_DEPTH, MAX_FILE_BYTES};
 pub use parser::parse;
+pub(crate) use strings::dedent;
 pub use tree::*;
 
 use crate::diagnostics::{Code, Diagnostic};
