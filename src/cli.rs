@@ -282,7 +282,8 @@ fn build(
         .count();
     if opts.check {
         let changes = build::write::plan(out, &manifest, &contents);
-        if changes.is_empty() {
+        let manifest_stale = build::write::manifest_differs(out, &manifest);
+        if changes.is_empty() && !manifest_stale {
             return Ok(EXIT_OK);
         }
         eprintln!(
@@ -296,6 +297,13 @@ fn build(
                 Change::Remove(_) => "no longer generated",
             };
             eprintln!("  {what}: {}/{}", out.display(), c.path());
+        }
+        if manifest_stale {
+            eprintln!(
+                "  differs: {}/{} (input hashes: a spec or deployc itself changed)",
+                out.display(),
+                build::MANIFEST_NAME
+            );
         }
         return Ok(EXIT_SPEC_ERRORS);
     }

@@ -83,6 +83,27 @@ fn check_fails_after_an_edit_that_is_not_built() {
 }
 
 #[test]
+fn check_fails_on_a_manifest_from_another_build() {
+    let ws = workspace("check-manifest");
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    let path = ws.join("generated/.deployc-manifest");
+    let text = fs::read_to_string(&path).unwrap();
+    // The input hash of the first spec, as another deployc would record it.
+    let line = text.lines().find(|l| l.starts_with("spec ")).unwrap();
+    let hash = line.split(' ').nth(2).unwrap();
+    fs::write(&path, text.replacen(hash, "0123456789abcdef", 1)).unwrap();
+    let (code, out) = deployc(&ws, &["build", "--check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("differs: generated/.deployc-manifest"),
+        "{out}"
+    );
+    // A build recompiles that spec and restores the manifest.
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert_eq!(fs::read_to_string(&path).unwrap(), text);
+}
+
+#[test]
 fn output_is_deterministic_and_independent_of_input_order() {
     let mut paths = deployc::build::collect_specs(&[PathBuf::from("specs")]).unwrap();
     let compile = |paths: &[PathBuf]| {

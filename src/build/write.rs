@@ -52,6 +52,13 @@ pub fn plan(out: &Path, manifest: &Manifest, contents: &BTreeMap<String, String>
     changes
 }
 
+/// Whether the manifest on disk differs from `manifest`: input hashes change
+/// with the spec and with deployc itself, so a tree built by another
+/// version is stale even when every file is byte-identical.
+pub fn manifest_differs(out: &Path, manifest: &Manifest) -> bool {
+    fs::read_to_string(out.join(MANIFEST_NAME)).ok().as_deref() != Some(manifest.render().as_str())
+}
+
 /// Writes the changes and the new manifest. Returns what changed.
 pub fn apply(
     out: &Path,
@@ -83,11 +90,10 @@ pub fn apply(
             }
         }
     }
-    let text = manifest.render();
-    let manifest_path = out.join(MANIFEST_NAME);
-    if fs::read_to_string(&manifest_path).ok().as_deref() != Some(text.as_str()) {
+    if manifest_differs(out, manifest) {
+        let manifest_path = out.join(MANIFEST_NAME);
         fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-        fs::write(&manifest_path, text).map_err(|e| write_err(&manifest_path, e))?;
+        fs::write(&manifest_path, manifest.render()).map_err(|e| write_err(&manifest_path, e))?;
     }
     Ok(changes)
 }
