@@ -2,7 +2,7 @@
 //!
 //! Rust builds a plain, serde-serializable view of the model in which every
 //! formatting decision is already made (durations, decimals, who a contact
-//! is, which alert a trigger became); `templates/runbook.md.hbs` only lays it
+//! is, which alert a trigger became); `templates/runbook/` only lays it
 //! out. Handlebars escapes every `{{value}}` for markdown (see
 //! [`escape_inline`]); verbatim text (commands, template bodies, sections)
 //! goes through `{{{triple}}}` stashes and the `code`, `cellcode`, `fence` and
@@ -10,6 +10,7 @@
 //! collapses runs of blank lines outside fenced code.
 
 use std::ptr;
+use std::sync::OnceLock;
 
 use handlebars::{handlebars_helper, Handlebars};
 use serde::Serialize;
@@ -22,7 +23,27 @@ use crate::model::{
     SeverityId, Spec, Step, Strategy, Traffic, TriggerCondition, WorkloadKind,
 };
 
-const TEMPLATE: &str = include_str!("../../templates/runbook.md.hbs");
+/// The runbook's sections in order, one template each (see
+/// `templates/runbook/README.md` for why they are apart).
+const SECTIONS: &[&str] = &[
+    include_str!("../../templates/runbook/00-title.hbs"),
+    include_str!("../../templates/runbook/01-summary.hbs"),
+    include_str!("../../templates/runbook/02-phases.hbs"),
+    include_str!("../../templates/runbook/03-triggers.hbs"),
+    include_str!("../../templates/runbook/04-severities.hbs"),
+    include_str!("../../templates/runbook/05-thresholds.hbs"),
+    include_str!("../../templates/runbook/06-rollback.hbs"),
+    include_str!("../../templates/runbook/07-checklists.hbs"),
+    include_str!("../../templates/runbook/08-contacts.hbs"),
+    include_str!("../../templates/runbook/09-escalations.hbs"),
+    include_str!("../../templates/runbook/10-templates.hbs"),
+    include_str!("../../templates/runbook/11-criteria.hbs"),
+    include_str!("../../templates/runbook/12-signoff.hbs"),
+    include_str!("../../templates/runbook/13-sections.hbs"),
+    include_str!("../../templates/runbook/14-alerts.hbs"),
+];
+/// One checklist item, the partial `{{> item}}`.
+const ITEM: &str = include_str!("../../templates/runbook/item.hbs");
 
 /// `runbook.md`, header first.
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
@@ -31,13 +52,26 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
 
 fn render(spec: &Spec) -> String {
     let view = View::build(spec);
-    let markdown = registry()
-        .render("runbook", &view)
-        .expect("the runbook template renders every view");
+    let context = handlebars::Context::wraps(&view).expect("the view serializes");
+    let hb = registry();
+    let mut markdown = String::new();
+    for i in 0..SECTIONS.len() {
+        let section = hb
+            .render_with_context(&i.to_string(), &context)
+            .expect("the runbook templates render every view");
+        markdown.push_str(&section);
+    }
     tidy(&markdown)
 }
 
-fn registry() -> Handlebars<'static> {
+/// The templates, compiled once per process: compiling costs more than
+/// rendering.
+fn registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(compile_registry)
+}
+
+fn compile_registry() -> Handlebars<'static> {
     handlebars_helper!(code: |s: str| code_span(s, false));
     handlebars_helper!(cellcode: |s: str| code_span(s, true));
     handlebars_helper!(fence: |s: str| fence_for(s));
@@ -49,8 +83,12 @@ fn registry() -> Handlebars<'static> {
     hb.register_helper("cellcode", Box::new(cellcode));
     hb.register_helper("fence", Box::new(fence));
     hb.register_helper("indent", Box::new(indent));
-    hb.register_template_string("runbook", TEMPLATE)
-        .expect("the runbook template parses");
+    hb.register_partial("item", ITEM)
+        .expect("the item partial parses");
+    for (i, section) in SECTIONS.iter().enumerate() {
+        hb.register_template_string(&i.to_string(), section)
+            .expect("the runbook templates parse");
+    }
     hb
 }
 
