@@ -180,12 +180,12 @@ fn use_color() -> bool {
 
 /// Compiles every spec (in parallel) and prints their diagnostics; true if
 /// any error.
-fn compile_all(
+fn check_all(
     paths: &[PathBuf],
     format: MessageFormat,
 ) -> Result<(Vec<Compiled>, bool), BuildError> {
     let specs = build::collect_specs(paths)?;
-    let compiled = build::compile_all(&specs, None)?;
+    let compiled = build::check_all(&specs, None)?;
     let failed = report(compiled.iter(), format);
     Ok((compiled, failed))
 }
@@ -237,7 +237,7 @@ fn counts(errors: usize, warnings: usize) -> String {
 }
 
 fn check(paths: &[PathBuf], format: MessageFormat) -> Result<i32, BuildError> {
-    let (_, failed) = compile_all(paths, format)?;
+    let (_, failed) = check_all(paths, format)?;
     Ok(if failed { EXIT_SPEC_ERRORS } else { EXIT_OK })
 }
 
@@ -307,7 +307,7 @@ fn build(
         }
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let changes = build::apply(out, &manifest, &contents)?;
+    let changes = build::apply(out, &manifest, &contents, opts.jobs)?;
     let files: usize = manifest.specs.values().map(|e| e.files.len()).sum();
     println!(
         "deployc: {} spec(s) ({recompiled} compiled), {files} file(s), {} changed",
@@ -341,7 +341,7 @@ fn graph(
     graph_format: GraphFormat,
     format: MessageFormat,
 ) -> Result<i32, BuildError> {
-    let (compiled, failed) = compile_all(&[spec.to_path_buf()], format)?;
+    let (compiled, failed) = check_all(&[spec.to_path_buf()], format)?;
     let Some(spec) = compiled
         .first()
         .and_then(|c| c.spec.as_ref())

@@ -11,6 +11,7 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
@@ -120,13 +121,19 @@ pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
 }
 
 fn compile_bytes(path: &Path, bytes: &[u8]) -> Compiled {
+    let mut compiled = check_bytes(path, bytes);
+    compiled.files = compiled.spec.as_ref().map(emit::emit_all);
+    compiled
+}
+
+/// Reads and checks one spec, emitting nothing (`files` is None).
+fn check_bytes(path: &Path, bytes: &[u8]) -> Compiled {
     let (source, checked) = crate::check_bytes(&display_name(path), bytes);
-    let files = checked.spec.as_ref().map(emit::emit_all);
     Compiled {
         source,
         diagnostics: checked.diagnostics,
         spec: checked.spec,
-        files,
+        files: None,
     }
 }
 
@@ -141,7 +148,21 @@ pub fn compile_all(paths: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Compile
     })?
 }
 
-fn in_pool<T: Send>(jobs: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T, BuildError> {
+/// Reads and checks every spec on `jobs` threads, emitting nothing: what
+/// `deployc check` needs.
+pub fn check_all(paths: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Compiled>, BuildError> {
+    in_pool(jobs, || {
+        paths
+            .par_iter()
+            .map(|p| Ok(check_bytes(p, &read(p)?)))
+            .collect::<Result<Vec<_>, _>>()
+    })?
+}
+
+pub(crate) fn in_pool<T: Send>(
+    jobs: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, BuildError> {
     let n = jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
@@ -197,13 +218,15 @@ pub fn plan(
     jobs: Option<usize>,
     force: bool,
 ) -> Result<Vec<Outcome>, BuildError> {
+    let manifest_path = out.join(MANIFEST_NAME);
     let old = if force {
         Manifest::default()
     } else {
-        fs::read_to_string(out.join(MANIFEST_NAME))
+        fs::read_to_string(&manifest_path)
             .map(|t| Manifest::parse(&t))
             .unwrap_or_default()
     };
+    let manifest_time = fs::metadata(&manifest_path).and_then(|m| m.modified()).ok();
     in_pool(jobs, || {
         paths
             .par_iter()
@@ -213,7 +236,9 @@ pub fn plan(
                 let input_hash = input_hash(&name, &bytes);
                 let stem = stem(&name);
                 if let Some(entry) = old.specs.get(&stem) {
-                    if entry.input_hash == input_hash && entry.source == name && intact(out, entry)
+                    if entry.input_hash == input_hash
+                        && entry.source == name
+                        && intact(out, entry, manifest_time)
                     {
                         return Ok(Outcome::Reused {
                             stem,
@@ -231,11 +256,21 @@ pub fn plan(
 }
 
 /// Whether every file of the entry is on disk with the recorded content.
-fn intact(out: &Path, entry: &SpecEntry) -> bool {
-    entry
-        .files
-        .iter()
-        .all(|(path, h)| fs::read(out.join(path)).is_ok_and(|b| manifest::hash(&b) == *h))
+/// A file last modified before the manifest is taken as written by that
+/// build (every build writes its files before its manifest), so a no-change
+/// rebuild costs one `stat` a file. Any other file (edited by hand, checked
+/// out by git, or written in the same clock tick as the manifest: file
+/// times are coarse, a few milliseconds) is read and hashed.
+fn intact(out: &Path, entry: &SpecEntry, manifest_time: Option<SystemTime>) -> bool {
+    entry.files.iter().all(|(path, hash)| {
+        let path = out.join(path);
+        let older = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .zip(manifest_time)
+            .is_some_and(|(file, manifest)| file < manifest);
+        older || fs::read(&path).is_ok_and(|b| manifest::hash(&b) == *hash)
+    })
 }
 
 /// The manifest after a successful build, and the content of every file

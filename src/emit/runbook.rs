@@ -115,11 +115,17 @@ pub(crate) fn escape_inline(text: &str) -> String {
         // A bare URL becomes an autolink (`<https://...>`): linters reject
         // bare URLs, and escaping inside one would change it.
         let at_word_start = i == 0 || chars[i - 1].is_whitespace();
-        let rest: String = chars[i..]
-            .iter()
-            .take_while(|c| !c.is_whitespace())
-            .collect();
-        if at_word_start && (rest.starts_with("http://") || rest.starts_with("https://")) {
+        // Only a word starting with `h` can be a URL: the word is collected
+        // for those alone, not for every character.
+        let rest: String = if at_word_start && c == 'h' {
+            chars[i..]
+                .iter()
+                .take_while(|c| !c.is_whitespace())
+                .collect()
+        } else {
+            String::new()
+        };
+        if rest.starts_with("http://") || rest.starts_with("https://") {
             let url = rest.trim_end_matches(['.', ',', ';', ':', ')']);
             if !url.contains(['<', '>']) {
                 out.push('<');
