@@ -9,7 +9,8 @@
 # What it installs (all from the registries this machine reaches):
 #   apt:  hyperfine, jsonnet (the C++ `jsonnet` command, Debian bookworm),
 #         golang-go + the Go -dev source packages the Helm engine needs
-#   PyPI: Jinja2, MarkupSafe, PyYAML in the venv .tools/perf-venv
+#   PyPI: Jinja2, MarkupSafe, PyYAML, gojsonnet (go-jsonnet for the jsonnet
+#         peer) in the venv .tools/perf-venv
 #   built: .tools/bin/helm-engine (perf/peers/helm-engine, Go, GOPATH mode)
 set -euo pipefail
 
@@ -32,6 +33,7 @@ PIP_PINS=(
   "Jinja2==3.1.6"
   "MarkupSafe==3.0.2"
   "PyYAML==6.0.2"
+  "gojsonnet==0.22.0"
 )
 
 log() { printf 'install-peers: %s\n' "$*" >&2; }
