@@ -256,14 +256,11 @@ fn build(
 ) -> Result<i32, BuildError> {
     let paths = build::collect_specs(specs)?;
     if opts.stdout {
-        let compiled = build::compile_all(&paths, opts.jobs)?;
+        let (compiled, stream) = build::stream(&paths, opts.jobs)?;
         if report(compiled.iter(), format) {
             return Ok(EXIT_SPEC_ERRORS);
         }
-        build::layout(&compiled)?; // Same-stem specs are an error here too.
-        let _ = std::io::stdout()
-            .lock()
-            .write_all(build::stream(&compiled).as_bytes());
+        let _ = std::io::stdout().lock().write_all(stream.as_bytes());
         return Ok(EXIT_OK);
     }
     let outcomes = build::plan(&paths, out, opts.jobs, opts.force)?;

@@ -102,10 +102,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
 /// The name a spec is reported and recorded under: its path with `/`
 /// separators, as given (relative paths stay relative).
 pub fn display_name(path: &Path) -> String {
-    path.components()
+    let parts: Vec<_> = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::RootDir))
         .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect();
+    let relative = parts.join("/");
+    // The root is a component of its own; joined as one it gave `//tmp`.
+    if path.has_root() {
+        format!("/{relative}")
+    } else {
+        relative
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
@@ -117,12 +125,17 @@ fn read(path: &Path) -> Result<Vec<u8>, BuildError> {
 
 /// Reads, checks and emits one spec, in memory.
 pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
-    Ok(compile_bytes(path, &read(path)?))
+    Ok(compile_bytes(path, &read(path)?, emit::emit_all))
 }
 
-fn compile_bytes(path: &Path, bytes: &[u8]) -> Compiled {
+/// Checks one spec and, when it checks, emits it with `emit`.
+fn compile_bytes(
+    path: &Path,
+    bytes: &[u8],
+    emit: fn(&crate::model::Spec) -> Vec<OutputFile>,
+) -> Compiled {
     let mut compiled = check_bytes(path, bytes);
-    compiled.files = compiled.spec.as_ref().map(emit::emit_all);
+    compiled.files = compiled.spec.as_ref().map(emit);
     compiled
 }
 
@@ -135,17 +148,6 @@ fn check_bytes(path: &Path, bytes: &[u8]) -> Compiled {
         spec: checked.spec,
         files: None,
     }
-}
-
-/// Compiles every spec on `jobs` threads (all cores when None). The result
-/// is in the order of `paths`, whatever the threads did.
-pub fn compile_all(paths: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Compiled>, BuildError> {
-    in_pool(jobs, || {
-        paths
-            .par_iter()
-            .map(|p| compile(p))
-            .collect::<Result<Vec<_>, _>>()
-    })?
 }
 
 /// Reads and checks every spec on `jobs` threads, emitting nothing: what
@@ -199,6 +201,22 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
     Ok(out)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+    use std::path::Path;
+
+    #[test]
+    fn display_names_join_with_one_slash() {
+        assert_eq!(display_name(Path::new("specs/a.deploy")), "specs/a.deploy");
+        assert_eq!(
+            display_name(Path::new("/tmp/specs/a.deploy")),
+            "/tmp/specs/a.deploy"
+        );
+        assert_eq!(display_name(Path::new("./a.deploy")), "./a.deploy");
+    }
+}
+
 /// A spec in an incremental build: reused from the last build, or compiled.
 pub enum Outcome {
     /// Unchanged since the last build, its files intact: nothing to do.
@@ -248,7 +266,7 @@ pub fn plan(
                 }
                 Ok(Outcome::Compiled {
                     input_hash,
-                    compiled: Box::new(compile_bytes(path, &bytes)),
+                    compiled: Box::new(compile_bytes(path, &bytes, emit::emit_all)),
                 })
             })
             .collect()
@@ -322,20 +340,26 @@ pub fn assemble(outcomes: &[Outcome]) -> Result<(Manifest, BTreeMap<String, Stri
     Ok((manifest, contents))
 }
 
-/// Every Kubernetes object of the compiled specs (base, not environments)
-/// as one multi-document YAML stream, as `helm template` prints them.
-pub fn stream(compiled: &[Compiled]) -> String {
+/// Every Kubernetes object of the specs (base, not environments) as one
+/// multi-document YAML stream, as `helm template` prints them; specs are
+/// checked and emitted on `jobs` threads, and only the objects are
+/// rendered. The compiled specs come back for their diagnostics (and
+/// their stems: two specs of one stem are an error here too).
+pub fn stream(
+    paths: &[PathBuf],
+    jobs: Option<usize>,
+) -> Result<(Vec<Compiled>, String), BuildError> {
+    let compiled = in_pool(jobs, || {
+        paths
+            .par_iter()
+            .map(|p| Ok(compile_bytes(p, &read(p)?, emit::objects)))
+            .collect::<Result<Vec<_>, BuildError>>()
+    })??;
+    layout(&compiled)?;
     let mut out = String::new();
-    for c in compiled {
-        for f in c.files.iter().flatten() {
-            let object = (f.path.starts_with("kubernetes/") || f.path.starts_with("rollouts/"))
-                && f.path.ends_with(".yaml")
-                || f.path == "prometheus/prometheusrule.yaml";
-            if object {
-                out.push_str("---\n");
-                out.push_str(&f.content);
-            }
-        }
+    for f in compiled.iter().flat_map(|c| c.files.iter().flatten()) {
+        out.push_str("---\n");
+        out.push_str(&f.content);
     }
-    out
+    Ok((compiled, out))
 }

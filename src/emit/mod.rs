@@ -49,6 +49,17 @@ pub fn emit_all(spec: &Spec) -> Vec<OutputFile> {
     files
 }
 
+/// The Kubernetes objects of the base alone, sorted by path as in
+/// [`emit_all`]: what `deployc build --stdout` streams, without rendering
+/// the runbook, dashboards and rule tests it does not print.
+pub fn objects(spec: &Spec) -> Vec<OutputFile> {
+    let mut files = kubernetes::emit_in(spec, None);
+    files.extend(rollouts::emit_in(spec, None));
+    files.push(prometheus::prometheus_rule_only(spec));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
 /// `kustomization.yaml` for the base and for each environment, listing
 /// every object file below it, so `kubectl apply -k` applies all of them.
 fn kustomizations(spec: &Spec, files: &[OutputFile]) -> Vec<OutputFile> {

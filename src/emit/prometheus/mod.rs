@@ -44,15 +44,24 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
                 })
             ),
         ),
-        OutputFile::new(
-            PROMETHEUS_RULE_PATH,
-            format!("{header}{}", to_yaml(&prometheus_rule(spec, groups))),
-        ),
+        prometheus_rule_file(spec, &header, groups),
         OutputFile::new(
             RULES_TEST_PATH,
             format!("{header}{}", to_yaml(&promtool::test_file(spec))),
         ),
     ]
+}
+
+/// The PrometheusRule manifest alone (for the object stream).
+pub fn prometheus_rule_only(spec: &Spec) -> OutputFile {
+    prometheus_rule_file(spec, &header_yaml(spec), rule_groups(spec))
+}
+
+fn prometheus_rule_file(spec: &Spec, header: &str, groups: Vec<RuleGroup>) -> OutputFile {
+    OutputFile::new(
+        PROMETHEUS_RULE_PATH,
+        format!("{header}{}", to_yaml(&prometheus_rule(spec, groups))),
+    )
 }
 
 // ------------------------------------------------------------------ types

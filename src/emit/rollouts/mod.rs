@@ -78,7 +78,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
     files
 }
 
-fn emit_in(spec: &Spec, environment: Option<&Environment>) -> Vec<OutputFile> {
+pub(crate) fn emit_in(spec: &Spec, environment: Option<&Environment>) -> Vec<OutputFile> {
     let prefix = environment_prefix(environment);
     let namespace = spec.namespace_in(environment);
     let mut files = Vec::new();
