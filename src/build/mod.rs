@@ -264,6 +264,7 @@ pub fn plan(
                         });
                     }
                 }
+                emit::runbook::prepare();
                 Ok(Outcome::Compiled {
                     input_hash,
                     compiled: Box::new(compile_bytes(path, &bytes, emit::emit_all)),

@@ -42,8 +42,23 @@ const SECTIONS: &[&str] = &[
     include_str!("../../templates/runbook/13-sections.hbs"),
     include_str!("../../templates/runbook/14-alerts.hbs"),
 ];
-/// One checklist item, the partial `{{> item}}`.
-const ITEM: &str = include_str!("../../templates/runbook/item.hbs");
+/// The partials: one checklist item, and the body of each long `{{#each}}`
+/// (kept apart for the same reason as the sections).
+const PARTIALS: &[(&str, &str)] = &[
+    ("item", include_str!("../../templates/runbook/item.hbs")),
+    (
+        "service",
+        include_str!("../../templates/runbook/01-summary-service.hbs"),
+    ),
+    (
+        "phase",
+        include_str!("../../templates/runbook/02-phases-phase.hbs"),
+    ),
+    (
+        "alert",
+        include_str!("../../templates/runbook/14-alerts-alert.hbs"),
+    ),
+];
 
 /// `runbook.md`, header first.
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
@@ -67,8 +82,21 @@ fn render(spec: &Spec) -> String {
 /// The templates, compiled once per process: compiling costs more than
 /// rendering.
 fn registry() -> &'static Handlebars<'static> {
-    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
     REGISTRY.get_or_init(compile_registry)
+}
+
+static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+
+/// Starts compiling the templates on another thread of the current rayon
+/// pool, once per process, so that the compile overlaps checking the first
+/// spec instead of following it (it is most of a one-spec build).
+pub fn prepare() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        rayon::spawn(|| {
+            registry();
+        })
+    });
 }
 
 fn compile_registry() -> Handlebars<'static> {
@@ -83,8 +111,10 @@ fn compile_registry() -> Handlebars<'static> {
     hb.register_helper("cellcode", Box::new(cellcode));
     hb.register_helper("fence", Box::new(fence));
     hb.register_helper("indent", Box::new(indent));
-    hb.register_partial("item", ITEM)
-        .expect("the item partial parses");
+    for (name, partial) in PARTIALS {
+        hb.register_partial(name, *partial)
+            .expect("the runbook partials parse");
+    }
     for (i, section) in SECTIONS.iter().enumerate() {
         hb.register_template_string(&i.to_string(), section)
             .expect("the runbook templates parse");

@@ -115,7 +115,7 @@ trigger high_error_rate {{
     {{ "setWeight": 25 }}, {{ "pause": "5m" }},
     {{ "setWeight": 50 }}, {{ "pause": "5m" }},
     {{ "setWeight": 75 }}, {{ "pause": "5m" }},
-    {{ "analysis": {{ "threshold": {warning_ratio}, "window": "10m", "interval": "1m", "count": 10 }} }},
+    {{ "analysis": {{ "threshold": {warning_ratio}, "window": "10m", "interval": "1m", "count": 11 }} }},
     {{ "setWeight": 100 }}
   ],
   "trigger": {{ "name": "high_error_rate", "threshold": {critical_ratio}, "for": "5m", "severity": "critical" }}
