@@ -17,8 +17,8 @@ scripts/install-tools.sh
 section "cargo fmt --check"
 cargo fmt --check
 
-section "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets -- -D warnings
+section "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
 
 # One debug build serves the binary and every test (a release build would
 # compile every dependency a second time; the suite is fast either way).
@@ -30,5 +30,10 @@ target/debug/deployc build --check
 
 section "cargo test --no-fail-fast"
 cargo test --locked --no-fail-fast
+
+# The benchmarks are not run (figures come from them, not from tests), but
+# they must keep compiling.
+section "cargo bench --no-run"
+cargo bench --locked --no-run --bench stages
 
 section "done"

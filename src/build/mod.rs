@@ -201,22 +201,6 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::display_name;
-    use std::path::Path;
-
-    #[test]
-    fn display_names_join_with_one_slash() {
-        assert_eq!(display_name(Path::new("specs/a.deploy")), "specs/a.deploy");
-        assert_eq!(
-            display_name(Path::new("/tmp/specs/a.deploy")),
-            "/tmp/specs/a.deploy"
-        );
-        assert_eq!(display_name(Path::new("./a.deploy")), "./a.deploy");
-    }
-}
-
 /// A spec in an incremental build: reused from the last build, or compiled.
 pub enum Outcome {
     /// Unchanged since the last build, its files intact: nothing to do.
@@ -363,4 +347,20 @@ pub fn stream(
         out.push_str(&f.content);
     }
     Ok((compiled, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+    use std::path::Path;
+
+    #[test]
+    fn display_names_join_with_one_slash() {
+        assert_eq!(display_name(Path::new("specs/a.deploy")), "specs/a.deploy");
+        assert_eq!(
+            display_name(Path::new("/tmp/specs/a.deploy")),
+            "/tmp/specs/a.deploy"
+        );
+        assert_eq!(display_name(Path::new("./a.deploy")), "./a.deploy");
+    }
 }
