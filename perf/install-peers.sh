@@ -7,8 +7,9 @@
 #   perf/install-peers.sh
 #
 # What it installs (all from the registries this machine reaches):
-#   apt:  hyperfine, jsonnet (the C++ `jsonnet` command, Debian bookworm),
-#         golang-go + the Go -dev source packages the Helm engine needs
+#   apt:  hyperfine, golang-go + the Go -dev source packages the Helm engine
+#         needs (Debian's C++ jsonnet 0.18 is not used: it takes seconds a
+#         service to print YAML; see compare.sh)
 #   PyPI: Jinja2, MarkupSafe, PyYAML, gojsonnet (go-jsonnet for the jsonnet
 #         peer) in the venv .tools/perf-venv
 #   built: .tools/bin/helm-engine (perf/peers/helm-engine, Go, GOPATH mode)
@@ -22,7 +23,6 @@ BIN="$TOOLS/bin"
 # Pinned Debian bookworm versions (from `apt-cache policy`).
 APT_PINS=(
   "hyperfine=1.15.0-2"
-  "jsonnet=0.18.0+ds-3+b2"
   "golang-go=2:1.19~1"
   "golang-github-masterminds-sprig-dev=3.2.3-5"
   "golang-github-ghodss-yaml-dev=1.0.0+git20220118.d8423dc-2"
