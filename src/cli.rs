@@ -260,6 +260,7 @@ fn build(
         if report(compiled.iter(), format) {
             return Ok(EXIT_SPEC_ERRORS);
         }
+        build::unique_stems(&compiled)?; // Two specs of one stem are an error here too.
         let _ = std::io::stdout().lock().write_all(stream.as_bytes());
         return Ok(EXIT_OK);
     }

@@ -306,3 +306,23 @@ fn stream_mode_prints_every_kubernetes_object_once() {
     // Nothing was written.
     assert_eq!(deployc(Path::new("."), &["build", "--check"]).0, 0);
 }
+
+#[test]
+fn two_specs_of_one_name_are_refused_in_both_modes() {
+    let ws = workspace("same-stem");
+    fs::create_dir_all(ws.join("specs/other")).unwrap();
+    fs::copy(
+        ws.join("specs/vector-db.deploy"),
+        ws.join("specs/other/vector-db.deploy"),
+    )
+    .unwrap();
+    for args in [&["build"][..], &["build", "--stdout"][..]] {
+        let (code, out) = deployc(&ws, args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(
+            out.contains("would both write to `vector-db/`"),
+            "{args:?}: {out}"
+        );
+    }
+    assert!(!ws.join("generated").exists(), "nothing may be written");
+}

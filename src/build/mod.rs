@@ -182,23 +182,32 @@ pub fn stem(name: &str) -> String {
 /// All files of all specs, keyed by path relative to the output folder
 /// (`<stem>/<file>`). Fails when two specs share a stem.
 pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildError> {
+    unique_stems(compiled)?;
     let mut out = BTreeMap::new();
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
     for c in compiled {
         let Some(files) = &c.files else { continue };
         let stem = stem(&c.source.name);
-        if let Some(first) = owners.insert(stem.clone(), c.source.name.clone()) {
-            return Err(BuildError::SameStem {
-                stem,
-                first,
-                second: c.source.name.clone(),
-            });
-        }
         for f in files {
             out.insert(format!("{stem}/{}", f.path), f.content.clone());
         }
     }
     Ok(out)
+}
+
+/// Fails when two compiled specs would write to the same `<stem>/` folder.
+pub fn unique_stems(compiled: &[Compiled]) -> Result<(), BuildError> {
+    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    for c in compiled.iter().filter(|c| c.files.is_some()) {
+        let stem = stem(&c.source.name);
+        if let Some(first) = owners.insert(stem.clone(), &c.source.name) {
+            return Err(BuildError::SameStem {
+                stem,
+                first: first.to_string(),
+                second: c.source.name.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A spec in an incremental build: reused from the last build, or compiled.
@@ -328,8 +337,8 @@ pub fn assemble(outcomes: &[Outcome]) -> Result<(Manifest, BTreeMap<String, Stri
 /// Every Kubernetes object of the specs (base, not environments) as one
 /// multi-document YAML stream, as `helm template` prints them; specs are
 /// checked and emitted on `jobs` threads, and only the objects are
-/// rendered. The compiled specs come back for their diagnostics (and
-/// their stems: two specs of one stem are an error here too).
+/// rendered. The compiled specs come back for their diagnostics and for
+/// [`unique_stems`], which the caller checks after reporting them.
 pub fn stream(
     paths: &[PathBuf],
     jobs: Option<usize>,
@@ -340,7 +349,6 @@ pub fn stream(
             .map(|p| Ok(compile_bytes(p, &read(p)?, emit::objects)))
             .collect::<Result<Vec<_>, BuildError>>()
     })??;
-    layout(&compiled)?;
     let mut out = String::new();
     for f in compiled.iter().flat_map(|c| c.files.iter().flatten()) {
         out.push_str("---\n");
