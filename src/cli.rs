@@ -273,11 +273,12 @@ fn build(
         eprintln!("deployc: nothing written to {}", out.display());
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let (manifest, contents) = build::assemble(&outcomes)?;
+    let specs = outcomes.len();
     let recompiled = outcomes
         .iter()
         .filter(|o| matches!(o, build::Outcome::Compiled { .. }))
         .count();
+    let (manifest, contents) = build::assemble(outcomes)?;
     if opts.check {
         let changes = build::write::plan(out, &manifest, &contents);
         let manifest_stale = build::write::manifest_differs(out, &manifest);
@@ -308,8 +309,7 @@ fn build(
     let changes = build::apply(out, &manifest, &contents, opts.jobs)?;
     let files: usize = manifest.specs.values().map(|e| e.files.len()).sum();
     println!(
-        "deployc: {} spec(s) ({recompiled} compiled), {files} file(s), {} changed",
-        outcomes.len(),
+        "deployc: {specs} spec(s) ({recompiled} compiled), {files} file(s), {} changed",
         changes.len()
     );
     Ok(EXIT_OK)

@@ -214,9 +214,10 @@ pub fn unique_stems(compiled: &[Compiled]) -> Result<(), BuildError> {
 pub enum Outcome {
     /// Unchanged since the last build, its files intact: nothing to do.
     Reused { stem: String, entry: SpecEntry },
+    /// Compiled afresh; `entry` (with every file hashed) when it compiled.
     Compiled {
-        input_hash: u64,
         compiled: Box<Compiled>,
+        entry: Option<SpecEntry>,
     },
 }
 
@@ -258,9 +259,30 @@ pub fn plan(
                     }
                 }
                 emit::runbook::prepare();
+                let mut compiled = compile_bytes(path, &bytes, emit::emit_all);
+                compiled.spec = None; // Only the files and diagnostics are needed now.
+                let entry = compiled.files.as_ref().map(|files| SpecEntry {
+                    source: name,
+                    // A spec with warnings is not recorded as reusable, so
+                    // that every build reports its warnings again.
+                    input_hash: if compiled.diagnostics.is_empty() {
+                        input_hash
+                    } else {
+                        0
+                    },
+                    files: files
+                        .iter()
+                        .map(|f| {
+                            (
+                                format!("{stem}/{}", f.path),
+                                manifest::hash(f.content.as_bytes()),
+                            )
+                        })
+                        .collect(),
+                });
                 Ok(Outcome::Compiled {
-                    input_hash,
-                    compiled: Box::new(compile_bytes(path, &bytes, emit::emit_all)),
+                    compiled: Box::new(compiled),
+                    entry,
                 })
             })
             .collect()
@@ -286,46 +308,33 @@ fn intact(out: &Path, entry: &SpecEntry, manifest_time: Option<SystemTime>) -> b
 }
 
 /// The manifest after a successful build, and the content of every file
-/// that was compiled (reused files are not in it: they are already right).
-pub fn assemble(outcomes: &[Outcome]) -> Result<(Manifest, BTreeMap<String, String>), BuildError> {
+/// that was compiled (reused files are not in it: they are already right),
+/// keyed by path relative to the output folder. Takes the outcomes apart:
+/// the contents move, they are not copied.
+pub fn assemble(
+    outcomes: Vec<Outcome>,
+) -> Result<(Manifest, BTreeMap<String, String>), BuildError> {
     let mut manifest = Manifest::default();
     let mut contents = BTreeMap::new();
-    let mut owners: BTreeMap<String, String> = BTreeMap::new();
     for outcome in outcomes {
         let (stem, entry) = match outcome {
-            Outcome::Reused { stem, entry } => (stem.clone(), entry.clone()),
+            Outcome::Reused { stem, entry } => (stem, entry),
+            Outcome::Compiled { entry: None, .. } => continue,
             Outcome::Compiled {
-                input_hash,
                 compiled,
+                entry: Some(entry),
             } => {
-                let Some(files) = &compiled.files else {
-                    continue;
-                };
                 let stem = stem(&compiled.source.name);
-                let mut hashes = BTreeMap::new();
-                for f in files {
-                    let path = format!("{stem}/{}", f.path);
-                    hashes.insert(path.clone(), manifest::hash(f.content.as_bytes()));
-                    contents.insert(path, f.content.clone());
+                for f in compiled.files.into_iter().flatten() {
+                    contents.insert(format!("{stem}/{}", f.path), f.content);
                 }
-                // A spec with warnings is not recorded as reusable, so that
-                // every build reports its warnings again.
-                let clean = compiled.diagnostics.is_empty();
-                let input_hash = if clean { *input_hash } else { 0 };
-                (
-                    stem,
-                    SpecEntry {
-                        source: compiled.source.name.clone(),
-                        input_hash,
-                        files: hashes,
-                    },
-                )
+                (stem, entry)
             }
         };
-        if let Some(first) = owners.insert(stem.clone(), entry.source.clone()) {
+        if let Some(first) = manifest.specs.get(&stem) {
             return Err(BuildError::SameStem {
                 stem,
-                first,
+                first: first.source.clone(),
                 second: entry.source,
             });
         }

@@ -129,6 +129,14 @@ fn compile_registry() -> Handlebars<'static> {
 /// table cell is backslash-escaped, and line breaks become spaces so a value
 /// never leaves its line.
 pub(crate) fn escape_inline(text: &str) -> String {
+    if needs_no_escape(text) {
+        return text.to_string();
+    }
+    escape_every(text)
+}
+
+/// `escape_inline` without the shortcut: every rule, character by character.
+fn escape_every(text: &str) -> String {
     let flat = text
         .split(['\n', '\r'])
         .map(str::trim)
@@ -189,6 +197,38 @@ pub(crate) fn escape_inline(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether `escape_inline` would return `text` as it is: one trimmed line
+/// with no markdown punctuation, no URL, and no first character that could
+/// start a block (`#`, `-`, a list number). Most values are such, and the
+/// check is one pass over the bytes.
+fn needs_no_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    !matches!(first, b'#' | b'-' | b'+' | b'=' | b'0'..=b'9')
+        && text.trim() == text
+        && !bytes.iter().any(|b| {
+            matches!(
+                b,
+                b'\n'
+                    | b'\r'
+                    | b'\\'
+                    | b'`'
+                    | b'*'
+                    | b'_'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'|'
+                    | b'~'
+                    | b'&'
+            )
+        })
+        && !text.contains("://")
 }
 
 /// An inline code span holding `text` verbatim: the backtick run is one
