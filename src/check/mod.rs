@@ -18,6 +18,7 @@ mod graph;
 mod items;
 mod names;
 mod promql;
+mod promql_fast;
 mod units;
 
 use std::collections::BTreeSet;
