@@ -18,6 +18,7 @@ pub use header::{header_json_description, header_markdown, header_yaml};
 pub use yaml::{to_yaml, to_yaml_documents};
 
 use crate::model::Spec;
+use rayon::prelude::*;
 
 /// One generated file, its path relative to the spec's output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +36,24 @@ impl OutputFile {
     }
 }
 
-/// Every artifact of one spec, sorted by path.
+/// Every artifact of one spec, sorted by path. The emitters are
+/// independent and run in parallel: a one-spec build has a core to spare,
+/// and in a many-spec build rayon spreads them like any other work. The
+/// runbook comes last, so that its templates (compiling on another thread
+/// since the build began, `runbook::prepare`) are ready when it is reached.
 pub fn emit_all(spec: &Spec) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    files.extend(kubernetes::emit(spec));
-    files.extend(rollouts::emit(spec));
-    files.extend(prometheus::emit(spec));
-    files.extend(alertmanager::emit(spec));
-    files.extend(grafana::emit(spec));
-    files.extend(runbook::emit(spec));
+    const EMITTERS: [fn(&Spec) -> Vec<OutputFile>; 6] = [
+        prometheus::emit,
+        rollouts::emit,
+        kubernetes::emit,
+        grafana::emit,
+        alertmanager::emit,
+        runbook::emit,
+    ];
+    let mut files: Vec<OutputFile> = EMITTERS
+        .par_iter()
+        .flat_map_iter(|emit| emit(spec))
+        .collect();
     files.extend(kustomizations(spec, &files));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
