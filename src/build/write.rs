@@ -1,7 +1,10 @@
 //! Comparing planned files with the output folder, and applying the plan:
-//! new content goes to a temporary file beside its target and is renamed
-//! into place, so a reader never sees half a file; unchanged files are not
-//! touched; files deployc owned before and no longer produces are removed.
+//! a changed file is written to a temporary file beside it and renamed into
+//! place, so a reader never sees half of it; a new file is written in place
+//! (nobody reads it yet, and a build cut short leaves at worst a partial new
+//! file, which the next build finds different and rewrites); unchanged
+//! files are not touched; files deployc owned before and no longer produces
+//! are removed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

@@ -31,6 +31,7 @@ const SECTIONS: &[&str] = &[
     include_str!("../../templates/runbook/01-summary.hbs"),
     include_str!("../../templates/runbook/02-phases.hbs"),
     include_str!("../../templates/runbook/03-triggers.hbs"),
+    include_str!("../../templates/runbook/03-triggers-compiled.hbs"),
     include_str!("../../templates/runbook/04-severities.hbs"),
     include_str!("../../templates/runbook/05-thresholds.hbs"),
     include_str!("../../templates/runbook/06-rollback.hbs"),
@@ -43,8 +44,8 @@ const SECTIONS: &[&str] = &[
     include_str!("../../templates/runbook/13-sections.hbs"),
     include_str!("../../templates/runbook/14-alerts.hbs"),
 ];
-/// The partials: one checklist item, and the body of each long `{{#each}}`
-/// (kept apart for the same reason as the sections).
+/// The partials: one checklist item, and the bodies of the long `{{#each}}`
+/// blocks, in pieces (kept short for the same reason as the sections).
 const PARTIALS: &[(&str, &str)] = &[
     ("item", include_str!("../../templates/runbook/item.hbs")),
     (
@@ -52,12 +53,28 @@ const PARTIALS: &[(&str, &str)] = &[
         include_str!("../../templates/runbook/01-summary-service.hbs"),
     ),
     (
+        "service-runtime",
+        include_str!("../../templates/runbook/01-summary-service-runtime.hbs"),
+    ),
+    (
         "phase",
         include_str!("../../templates/runbook/02-phases-phase.hbs"),
     ),
     (
+        "step-gates",
+        include_str!("../../templates/runbook/02-phases-step-gates.hbs"),
+    ),
+    (
+        "step-tests",
+        include_str!("../../templates/runbook/02-phases-step-tests.hbs"),
+    ),
+    (
         "alert",
         include_str!("../../templates/runbook/14-alerts-alert.hbs"),
+    ),
+    (
+        "alert-actions",
+        include_str!("../../templates/runbook/14-alerts-alert-actions.hbs"),
     ),
 ];
 
