@@ -280,6 +280,20 @@ fn a_rebuild_compiles_only_what_changed_and_writes_nothing_else() {
     let (_, fourth) = deployc(&ws, &["build"]);
     assert!(fourth.contains("(1 compiled)"), "{fourth}");
     assert_eq!(fs::read(&rules).unwrap(), original);
+    // A removed file and a removed folder inside a spec's folder come back
+    // (the spec folder exists, so each file is looked at), and no
+    // temporary file of a replace is left behind.
+    let complete = snapshot(&ws.join("generated"));
+    fs::remove_file(ws.join("generated/vector-db/runbook.md")).unwrap();
+    fs::remove_dir_all(ws.join("generated/vector-db/grafana")).unwrap();
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert!(snapshot(&ws.join("generated")) == complete, "not restored");
+    assert!(
+        complete
+            .keys()
+            .all(|p| !p.to_string_lossy().ends_with(".deployc-tmp")),
+        "a temporary file was left"
+    );
 }
 
 #[test]
