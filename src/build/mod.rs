@@ -261,25 +261,7 @@ pub fn plan(
                 emit::runbook::prepare();
                 let mut compiled = compile_bytes(path, &bytes, emit::emit_all);
                 compiled.spec = None; // Only the files and diagnostics are needed now.
-                let entry = compiled.files.as_ref().map(|files| SpecEntry {
-                    source: name,
-                    // A spec with warnings is not recorded as reusable, so
-                    // that every build reports its warnings again.
-                    input_hash: if compiled.diagnostics.is_empty() {
-                        input_hash
-                    } else {
-                        0
-                    },
-                    files: files
-                        .iter()
-                        .map(|f| {
-                            (
-                                format!("{stem}/{}", f.path),
-                                manifest::hash(f.content.as_bytes()),
-                            )
-                        })
-                        .collect(),
-                });
+                let entry = entry_of(&compiled, &stem, input_hash);
                 Ok(Outcome::Compiled {
                     compiled: Box::new(compiled),
                     entry,
@@ -287,6 +269,31 @@ pub fn plan(
             })
             .collect()
     })?
+}
+
+/// The manifest entry of a compiled spec, every file hashed (in the worker
+/// that emitted it); None when the spec did not compile.
+fn entry_of(compiled: &Compiled, stem: &str, input_hash: u64) -> Option<SpecEntry> {
+    let files = compiled.files.as_ref()?;
+    Some(SpecEntry {
+        source: compiled.source.name.clone(),
+        // A spec with warnings is not recorded as reusable, so that every
+        // build reports its warnings again.
+        input_hash: if compiled.diagnostics.is_empty() {
+            input_hash
+        } else {
+            0
+        },
+        files: files
+            .iter()
+            .map(|f| {
+                (
+                    format!("{stem}/{}", f.path),
+                    manifest::hash(f.content.as_bytes()),
+                )
+            })
+            .collect(),
+    })
 }
 
 /// Whether every file of the entry is on disk with the recorded content.
