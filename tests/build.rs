@@ -340,3 +340,18 @@ fn two_specs_of_one_name_are_refused_in_both_modes() {
     }
     assert!(!ws.join("generated").exists(), "nothing may be written");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_in_the_output_is_replaced_not_written_through() {
+    let ws = workspace("dangling-link");
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    let runbook = ws.join("generated/vector-db/runbook.md");
+    let outside = ws.join("outside.md");
+    fs::remove_file(&runbook).unwrap();
+    std::os::unix::fs::symlink(&outside, &runbook).unwrap();
+    assert_eq!(deployc(&ws, &["build"]).0, 0);
+    assert!(!outside.exists(), "the build wrote through a link");
+    let meta = fs::symlink_metadata(&runbook).unwrap();
+    assert!(meta.file_type().is_file(), "the link is still there");
+}

@@ -155,7 +155,7 @@ fn write_group(
         let target = out.join(change.path());
         let content = &contents[change.path()];
         match change {
-            Change::Add(_) => fs::write(&target, content).map_err(|e| write_err(&target, e))?,
+            Change::Add(_) => write_new(&target, content)?,
             _ => replace_file(&target, content)?,
         }
     }
@@ -166,6 +166,24 @@ fn write_err(path: &Path, source: std::io::Error) -> BuildError {
     BuildError::Write {
         path: path.display().to_string(),
         source,
+    }
+}
+
+/// Creates a file that was not there when the build looked. `create_new`
+/// never follows a link or truncates what appeared since: a dangling link
+/// at the path is replaced, not written through to wherever it points.
+fn write_new(target: &Path, content: &str) -> Result<(), BuildError> {
+    use std::io::Write;
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(target)
+    {
+        Ok(mut file) => file
+            .write_all(content.as_bytes())
+            .map_err(|e| write_err(target, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => replace_file(target, content),
+        Err(e) => Err(write_err(target, e)),
     }
 }
 
