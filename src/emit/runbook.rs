@@ -9,7 +9,6 @@
 //! `indent` helpers. A last pass ([`tidy`]) strips trailing spaces and
 //! collapses runs of blank lines outside fenced code.
 
-use rayon::prelude::*;
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -129,28 +128,16 @@ fn compile_registry() -> Handlebars<'static> {
     hb.register_helper("cellcode", Box::new(cellcode));
     hb.register_helper("fence", Box::new(fence));
     hb.register_helper("indent", Box::new(indent));
-    // Compiled in parallel, as compiling is most of a one-spec build (see
-    // templates/runbook/README.md); registered in a fixed order after.
-    let sources: Vec<(String, &str)> = PARTIALS
-        .iter()
-        .map(|(name, text)| (name.to_string(), *text))
-        .chain(
-            SECTIONS
-                .iter()
-                .enumerate()
-                .map(|(i, text)| (i.to_string(), *text)),
-        )
-        .collect();
-    let templates: Vec<(String, handlebars::Template)> = sources
-        .into_par_iter()
-        .map(|(name, text)| {
-            let template = handlebars::Template::compile_with_name(text, name.clone())
-                .expect("the runbook templates parse");
-            (name, template)
-        })
-        .collect();
-    for (name, template) in templates {
-        hb.register_template(&name, template);
+    // Sequential on purpose: this runs inside the OnceLock's initialiser,
+    // and a rayon join here could steal a job that renders a runbook on
+    // this same thread, which would wait on its own initialisation forever.
+    for (name, text) in PARTIALS {
+        hb.register_partial(name, *text)
+            .expect("the runbook partials parse");
+    }
+    for (i, text) in SECTIONS.iter().enumerate() {
+        hb.register_template_string(&i.to_string(), text)
+            .expect("the runbook templates parse");
     }
     hb
 }
