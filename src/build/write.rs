@@ -93,23 +93,24 @@ pub fn apply(
     contents: &BTreeMap<String, String>,
     jobs: Option<usize>,
 ) -> Result<Vec<Change>, BuildError> {
-    let changes = super::in_pool(jobs, || plan(out, manifest, contents))?;
-    let mut by_stem: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
-    for change in changes.iter().filter(|c| !matches!(c, Change::Remove(_))) {
-        by_stem
-            .entry(stem_of(change.path()))
-            .or_default()
-            .push(change);
-    }
-    if !by_stem.is_empty() {
-        fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-    }
-    let written: Result<(), BuildError> = super::in_pool(jobs, || {
+    // One pool for comparing and writing.
+    let changes = super::in_pool(jobs, || -> Result<Vec<Change>, BuildError> {
+        let changes = plan(out, manifest, contents);
+        let mut by_stem: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+        for change in changes.iter().filter(|c| !matches!(c, Change::Remove(_))) {
+            by_stem
+                .entry(stem_of(change.path()))
+                .or_default()
+                .push(change);
+        }
+        if !by_stem.is_empty() {
+            fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
+        }
         by_stem
             .par_iter()
-            .try_for_each(|(_, group)| write_group(out, group, contents))
-    })?;
-    written?;
+            .try_for_each(|(_, group)| write_group(out, group, contents))?;
+        Ok(changes)
+    })??;
     // Removals after all writes, one at a time: removing a folder that has
     // just been emptied must not race with a write into it.
     for change in &changes {
