@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::build::{self, BuildError, Change, Compiled};
 use crate::diagnostics::{render_github, render_human, render_json, Code, Severity};
+use crate::emit::{Target, Targets};
 
 #[derive(Parser)]
 #[command(name = "deployc", version, about = "A compiler for deployment plans")]
@@ -59,6 +60,15 @@ enum Command {
         /// Recompile every spec, ignoring what the manifest says is up to date.
         #[arg(long)]
         force: bool,
+        /// Emit only these targets (comma-separated; default: all). Files of
+        /// the others that an earlier build wrote are removed.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            conflicts_with = "stdout",
+            value_parser = target_parser(),
+        )]
+        emit: Vec<Target>,
     },
     /// Format specs in place, in the one canonical layout.
     Fmt {
@@ -135,12 +145,18 @@ pub fn run() -> i32 {
             stdout,
             jobs,
             force,
+            emit,
         } => {
             let opts = BuildOptions {
                 check,
                 stdout,
                 jobs,
                 force,
+                targets: if emit.is_empty() {
+                    Targets::ALL
+                } else {
+                    emit.into_iter().collect()
+                },
             };
             build(&specs, &out, opts, format)
         }
@@ -241,11 +257,20 @@ fn check(paths: &[PathBuf], format: MessageFormat) -> Result<i32, BuildError> {
     Ok(if failed { EXIT_SPEC_ERRORS } else { EXIT_OK })
 }
 
+/// `--emit`'s values: the target names, with clap's list of them and its
+/// "did you mean" for a typo.
+fn target_parser() -> impl clap::builder::TypedValueParser<Value = Target> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Target::ALL.map(Target::name))
+        .map(|name: String| Target::parse(&name).expect("clap admits only target names"))
+}
+
 struct BuildOptions {
     check: bool,
     stdout: bool,
     jobs: Option<usize>,
     force: bool,
+    targets: Targets,
 }
 
 fn build(
@@ -264,7 +289,7 @@ fn build(
         let _ = std::io::stdout().lock().write_all(stream.as_bytes());
         return Ok(EXIT_OK);
     }
-    let outcomes = build::plan(&paths, out, opts.jobs, opts.force)?;
+    let outcomes = build::plan(&paths, out, opts.targets, opts.jobs, opts.force)?;
     let compiled = outcomes.iter().filter_map(|o| match o {
         build::Outcome::Compiled { compiled, .. } => Some(compiled.as_ref()),
         build::Outcome::Reused { .. } => None,

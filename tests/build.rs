@@ -355,3 +355,76 @@ fn a_dangling_link_in_the_output_is_replaced_not_written_through() {
     let meta = fs::symlink_metadata(&runbook).unwrap();
     assert!(meta.file_type().is_file(), "the link is still there");
 }
+
+#[test]
+fn emit_writes_only_the_selected_targets_with_the_bytes_of_a_full_build() {
+    let ws = workspace("emit-targets");
+    let (code, out) = deployc(&ws, &["build", "-o", "full"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = deployc(&ws, &["build", "-o", "some", "--emit", "grafana,rollouts"]);
+    assert_eq!(code, 0, "{out}");
+    let full = snapshot(&ws.join("full"));
+    let some = snapshot(&ws.join("some"));
+    let rel = |root: &str, p: &Path| p.strip_prefix(ws.join(root)).unwrap().to_path_buf();
+    let full: BTreeMap<PathBuf, Vec<u8>> = full
+        .iter()
+        .map(|(p, b)| (rel("full", p), b.clone()))
+        .collect();
+    let mut folders = std::collections::BTreeSet::new();
+    for (p, bytes) in &some {
+        let p = rel("some", p);
+        let name = p.to_string_lossy().into_owned();
+        if name == ".deployc-manifest" || name.ends_with("kustomization.yaml") {
+            continue; // Both list only what this build wrote.
+        }
+        assert_eq!(
+            full.get(&p),
+            Some(bytes),
+            "{name} differs from a full build"
+        );
+        // <stem>/[environments/<env>/]<target folder>/<file>
+        let parts: Vec<_> = p
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        folders.insert(parts[parts.len() - 2].clone());
+    }
+    assert_eq!(
+        folders.into_iter().collect::<Vec<_>>(),
+        ["grafana", "rollouts"]
+    );
+
+    // A full build into the same folder adds the rest and is then the full tree.
+    let (code, out) = deployc(&ws, &["build", "-o", "some"]);
+    assert_eq!(code, 0, "{out}");
+    let again: BTreeMap<PathBuf, Vec<u8>> = snapshot(&ws.join("some"))
+        .iter()
+        .map(|(p, b)| (rel("some", p), b.clone()))
+        .collect();
+    assert_eq!(again, full);
+    // And a selection again removes what it no longer emits.
+    let (code, out) = deployc(&ws, &["build", "-o", "some", "--emit", "runbook"]);
+    assert_eq!(code, 0, "{out}");
+    let left: Vec<PathBuf> = snapshot(&ws.join("some"))
+        .keys()
+        .map(|p| rel("some", p))
+        .collect();
+    assert!(
+        left.iter()
+            .all(|p| p.ends_with("runbook.md") || p.ends_with(".deployc-manifest")),
+        "{left:?}"
+    );
+    assert!(left.len() > 1);
+}
+
+#[test]
+fn emit_refuses_an_unknown_target_and_names_the_closest() {
+    let ws = workspace("emit-unknown");
+    let (code, out) = deployc(&ws, &["build", "--emit", "kubernets"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("a similar value exists: 'kubernetes'"),
+        "{out}"
+    );
+    assert!(!ws.join("generated").exists());
+}

@@ -94,12 +94,15 @@ pub fn hash(bytes: &[u8]) -> u64 {
 }
 
 /// What a spec's output depends on: its text, the name it is built under
-/// (it appears in every header), and the compiler itself.
-pub fn input_hash(source_name: &str, bytes: &[u8]) -> u64 {
+/// (it appears in every header), the targets emitted
+/// ([`Targets::hash_key`](crate::emit::Targets::hash_key)), and the
+/// compiler itself.
+pub fn input_hash(source_name: &str, targets: &str, bytes: &[u8]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in [
         env!("DEPLOYC_FINGERPRINT").as_bytes(),
         source_name.as_bytes(),
+        targets.as_bytes(),
         bytes,
     ] {
         // Lengths first, so that no two splits of the same bytes collide.
@@ -135,6 +138,7 @@ mod tests {
     fn hashes_are_xxh3_on_every_machine() {
         // The reference value of XXH3-64 for empty input (xxhash's own tests).
         assert_eq!(hash(b""), 0x2d06_8005_38d3_94c2);
-        assert_ne!(input_hash("a", b"bc"), input_hash("ab", b"c"));
+        assert_ne!(input_hash("a", "", b"bc"), input_hash("ab", "", b"c"));
+        assert_ne!(input_hash("a", "", b"b"), input_hash("a", "grafana", b"b"));
     }
 }

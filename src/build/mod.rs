@@ -132,7 +132,7 @@ pub fn compile(path: &Path) -> Result<Compiled, BuildError> {
 fn compile_bytes(
     path: &Path,
     bytes: &[u8],
-    emit: fn(&crate::model::Spec) -> Vec<OutputFile>,
+    emit: impl FnOnce(&crate::model::Spec) -> Vec<OutputFile>,
 ) -> Compiled {
     let mut compiled = check_bytes(path, bytes);
     compiled.files = compiled.spec.as_ref().map(emit);
@@ -221,12 +221,13 @@ pub enum Outcome {
     },
 }
 
-/// Plans a build of `paths` into `out`: reuses each spec whose input hash
-/// matches the manifest and whose files are intact (unless `force`), and
-/// compiles the others, in parallel.
+/// Plans a build of `paths` into `out`, emitting `targets`: reuses each
+/// spec whose input hash matches the manifest and whose files are intact
+/// (unless `force`), and compiles the others, in parallel.
 pub fn plan(
     paths: &[PathBuf],
     out: &Path,
+    targets: emit::Targets,
     jobs: Option<usize>,
     force: bool,
 ) -> Result<Vec<Outcome>, BuildError> {
@@ -245,7 +246,7 @@ pub fn plan(
             .map(|path| {
                 let bytes = read(path)?;
                 let name = display_name(path);
-                let input_hash = input_hash(&name, &bytes);
+                let input_hash = input_hash(&name, &targets.hash_key(), &bytes);
                 let stem = stem(&name);
                 if let Some(entry) = old.specs.get(&stem) {
                     if entry.input_hash == input_hash
@@ -259,7 +260,7 @@ pub fn plan(
                     }
                 }
                 emit::runbook::prepare();
-                let mut compiled = compile_bytes(path, &bytes, emit::emit_all);
+                let mut compiled = compile_bytes(path, &bytes, |spec| emit::emit(spec, targets));
                 compiled.spec = None; // Only the files and diagnostics are needed now.
                 let entry = entry_of(&compiled, &stem, input_hash);
                 Ok(Outcome::Compiled {

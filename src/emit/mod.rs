@@ -13,8 +13,10 @@ pub mod kubernetes;
 pub mod prometheus;
 pub mod rollouts;
 pub mod runbook;
+mod target;
 
 pub use header::{header_json_description, header_markdown, header_yaml};
+pub use target::{Target, Targets};
 pub use yaml::{to_yaml, to_yaml_documents};
 
 use crate::model::Spec;
@@ -36,31 +38,31 @@ impl OutputFile {
     }
 }
 
-/// Every artifact of one spec, sorted by path. The emitters are
-/// independent and run in parallel: a one-spec build has a core to spare,
-/// and in a many-spec build rayon spreads them like any other work. The
-/// runbook comes last, so that its templates (compiling on another thread
-/// since the build began, `runbook::prepare`) are ready when it is reached.
+/// Every artifact of one spec, sorted by path.
 pub fn emit_all(spec: &Spec) -> Vec<OutputFile> {
-    const EMITTERS: [fn(&Spec) -> Vec<OutputFile>; 6] = [
-        prometheus::emit,
-        rollouts::emit,
-        kubernetes::emit,
-        grafana::emit,
-        alertmanager::emit,
-        runbook::emit,
-    ];
-    let mut files: Vec<OutputFile> = EMITTERS
+    emit(spec, Targets::ALL)
+}
+
+/// The artifacts of the selected targets, sorted by path, with the
+/// `kustomization.yaml` files when a target writes Kubernetes objects. The
+/// emitters are independent and run in parallel: a one-spec build has a
+/// core to spare, and in a many-spec build rayon spreads them like any
+/// other work.
+pub fn emit(spec: &Spec, targets: Targets) -> Vec<OutputFile> {
+    let selected: Vec<Target> = targets.iter().collect();
+    let mut files: Vec<OutputFile> = selected
         .par_iter()
-        .flat_map_iter(|emit| emit(spec))
+        .flat_map_iter(|target| target.emit(spec))
         .collect();
-    files.extend(kustomizations(spec, &files));
+    if selected.iter().any(|t| t.has_objects()) {
+        files.extend(kustomizations(spec, &files));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }
 
 /// The Kubernetes objects of the base alone, sorted by path as in
-/// [`emit_all`]: what `deployc build --stdout` streams, without rendering
+/// [`emit`]: what `deployc build --stdout` streams, without rendering
 /// the runbook, dashboards and rule tests it does not print.
 pub fn objects(spec: &Spec) -> Vec<OutputFile> {
     let mut files = kubernetes::emit_in(spec, None);
