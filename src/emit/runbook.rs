@@ -12,7 +12,10 @@
 use std::ptr;
 use std::sync::OnceLock;
 
-use handlebars::{handlebars_helper, Handlebars};
+use handlebars::{
+    handlebars_helper, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderErrorReason, Renderable,
+};
 use serde::Serialize;
 
 use super::alerts::{alerts, Alert, AlertOrigin};
@@ -84,7 +87,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
 
 fn render(spec: &Spec) -> String {
     let view = View::build(spec);
-    let context = handlebars::Context::wraps(&view).expect("the view serializes");
+    let context = Context::wraps(&view).expect("the view serializes");
     let hb = registry();
     let mut markdown = String::new();
     for i in 0..SECTIONS.len() {
@@ -128,18 +131,78 @@ fn compile_registry() -> Handlebars<'static> {
     hb.register_helper("cellcode", Box::new(cellcode));
     hb.register_helper("fence", Box::new(fence));
     hb.register_helper("indent", Box::new(indent));
-    // Sequential on purpose: this runs inside the OnceLock's initialiser,
-    // and a rayon join here could steal a job that renders a runbook on
-    // this same thread, which would wait on its own initialisation forever.
-    for (name, text) in PARTIALS {
-        hb.register_partial(name, *text)
-            .expect("the runbook partials parse");
-    }
-    for (i, text) in SECTIONS.iter().enumerate() {
-        hb.register_template_string(&i.to_string(), text)
-            .expect("the runbook templates parse");
+    hb.register_helper("include", Box::new(Include));
+    for (name, template) in compile_templates() {
+        hb.register_template(&name, template);
     }
     hb
+}
+
+/// Every template and partial, compiled on two threads: compiling is most
+/// of a one-spec build, and the second core is free while it runs. Plain
+/// threads, not rayon: this runs inside the registry's `OnceLock`, and a
+/// rayon join here could steal a job that renders a runbook on this same
+/// thread, which would then wait on its own initialisation forever.
+fn compile_templates() -> Vec<(String, handlebars::Template)> {
+    let mut sources: Vec<(String, &'static str)> = PARTIALS
+        .iter()
+        .map(|(name, text)| (name.to_string(), *text))
+        .chain(
+            SECTIONS
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i.to_string(), *t)),
+        )
+        .collect();
+    // Longest first, dealt out in turn: two halves of about equal cost.
+    sources.sort_by_key(|(_, text)| std::cmp::Reverse(text.len()));
+    let (mine, theirs): (Vec<_>, Vec<_>) = sources
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let compile = |part: Vec<(usize, (String, &'static str))>| -> Vec<_> {
+        part.into_iter()
+            .map(|(_, (name, text))| {
+                let template = handlebars::Template::compile_with_name(text, name.clone())
+                    .expect("the runbook templates parse");
+                (name, template)
+            })
+            .collect()
+    };
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| compile(theirs));
+        let mut all = compile(mine);
+        all.extend(other.join().expect("a template compile never panics"));
+        all
+    })
+}
+
+/// `{{include "name"~}}`: renders the template `name` in the current
+/// context, as the partial `{{> name}}` would, but without copying that
+/// context: handlebars clones the current value for every partial it
+/// enters, and then each element again for every `{{#each}}` inside it,
+/// which was a sixth of a runbook's render (callgrind). The `~` eats the
+/// line break after the tag, which a partial on a line of its own drops too.
+struct Include;
+
+impl HelperDef for Include {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let name = h
+            .param(0)
+            .and_then(|p| p.value().as_str())
+            .ok_or(RenderErrorReason::ParamNotFoundForIndex("include", 0))?;
+        let template = r
+            .get_template(name)
+            .ok_or_else(|| RenderErrorReason::PartialNotFound(name.to_string()))?;
+        template.render(r, ctx, rc, out)
+    }
 }
 
 // ------------------------------------------------------------ markdown text
