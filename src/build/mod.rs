@@ -161,11 +161,16 @@ pub fn check_all(paths: &[PathBuf], jobs: Option<usize>) -> Result<Vec<Compiled>
     })?
 }
 
+/// Runs `work` with its parallel iterators on `jobs` threads: rayon's
+/// global pool (one thread per core, started once per process) by
+/// default, else a pool of that size for this call alone.
 pub(crate) fn in_pool<T: Send>(
     jobs: Option<usize>,
     work: impl FnOnce() -> T + Send,
 ) -> Result<T, BuildError> {
-    let n = jobs.unwrap_or(0);
+    let Some(n) = jobs else {
+        return Ok(work());
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(n)
         .build()
