@@ -663,3 +663,22 @@ fn the_escape_shortcut_agrees_with_every_rule() {
         "the shortcut should take most texts, took {passed}"
     );
 }
+
+#[test]
+fn include_renders_a_template_in_the_current_context_and_refuses_an_unknown_one() {
+    let mut hb = handlebars::Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_helper("include", Box::new(Include));
+    hb.register_template_string("row", "- {{name}}\n").unwrap();
+    hb.register_template_string(
+        "list",
+        "{{#each items}}\n{{include \"row\"~}}\n{{/each}}\nend\n",
+    )
+    .unwrap();
+    hb.register_template_string("broken", "{{include \"missing\"}}")
+        .unwrap();
+    let data = serde_json::json!({"items": [{"name": "a"}, {"name": "b"}]});
+    // As `{{> row}}` on a line of its own would render it: no blank lines.
+    assert_eq!(hb.render("list", &data).unwrap(), "- a\n- b\nend\n");
+    assert!(hb.render("broken", &data).is_err());
+}
