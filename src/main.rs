@@ -4,7 +4,6 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    no_huge_pages();
     std::process::exit(deployc::cli::run());
 }
 
@@ -12,12 +11,19 @@ fn main() {
 /// them on its arenas, and the kernel then zeroes 2 MiB at the first touch
 /// of any byte: in a one-spec build that zeroing was 45% of the samples
 /// (perf), for a heap of a few megabytes. A build is short-lived, so small
-/// pages cost nothing in TLB misses worth having.
-fn no_huge_pages() {
-    #[cfg(target_os = "linux")]
+/// pages cost nothing in TLB misses worth having. It runs as a constructor,
+/// before `main`: the Rust runtime's first allocation, before `main`, is
+/// what makes mimalloc reserve and touch its first arena.
+#[cfg(target_os = "linux")]
+extern "C" fn no_huge_pages() {
     // SAFETY: PR_SET_THP_DISABLE takes no pointers; on a kernel without it
     // the call fails with EINVAL, and huge pages stay as they were.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
+
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static NO_HUGE_PAGES: extern "C" fn() = no_huge_pages;
