@@ -93,40 +93,69 @@ pub fn render_human_plain(diagnostics: &[Diagnostic], source: &SourceFile) -> St
 }
 
 /// One JSON object per diagnostic, one per line (`--message-format json`).
-/// Lines and columns are 1-based; columns count characters.
+/// Lines and columns are 1-based; columns count characters. Typed, so the
+/// keys keep this order on every line.
 pub fn render_json(diagnostics: &[Diagnostic], source: &SourceFile) -> String {
+    #[derive(serde::Serialize)]
+    struct Position {
+        line: usize,
+        column: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct Label<'a> {
+        label: &'a str,
+        primary: bool,
+        start: Position,
+        end: Position,
+        offset: usize,
+        length: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct Object<'a> {
+        code: &'a str,
+        severity: &'static str,
+        file: &'a str,
+        line: usize,
+        column: usize,
+        end: Position,
+        message: &'a str,
+        labels: Vec<Label<'a>>,
+        help: &'a str,
+    }
     let position = |offset: usize| {
         let (line, column) = source.line_col(offset);
-        serde_json::json!({ "line": line, "column": column })
+        Position { line, column }
     };
     let mut out = String::new();
     for d in diagnostics {
         let (line, column) = source.line_col(d.span.start);
-        let labels: Vec<serde_json::Value> = std::iter::once((d.span, d.label.as_str(), true))
+        let labels = std::iter::once((d.span, d.label.as_str(), true))
             .chain(d.related.iter().map(|r| (r.span, r.label.as_str(), false)))
-            .map(|(span, label, primary)| {
-                serde_json::json!({
-                    "label": label,
-                    "primary": primary,
-                    "start": position(span.start),
-                    "end": position(span.end),
-                    "offset": span.start,
-                    "length": span.len(),
-                })
+            .map(|(span, label, primary)| Label {
+                label,
+                primary,
+                start: position(span.start),
+                end: position(span.end),
+                offset: span.start,
+                length: span.len(),
             })
             .collect();
-        let object = serde_json::json!({
-            "code": d.code.as_str(),
-            "severity": match d.severity() { Severity::Error => "error", Severity::Warning => "warning" },
-            "file": source.name,
-            "line": line,
-            "column": column,
-            "end": position(d.span.end),
-            "message": d.message,
-            "labels": labels,
-            "help": d.help,
-        });
-        out.push_str(&object.to_string());
+        let object = Object {
+            code: d.code.as_str(),
+            severity: match d.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            file: &source.name,
+            line,
+            column,
+            end: position(d.span.end),
+            message: &d.message,
+            labels,
+            help: &d.help,
+        };
+        let object = serde_json::to_string(&object).expect("a diagnostic serializes");
+        out.push_str(&object);
         out.push('\n');
     }
     out
