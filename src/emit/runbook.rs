@@ -180,9 +180,10 @@ fn compile_templates() -> Vec<(String, handlebars::Template)> {
 /// `{{include "name"~}}`: renders the template `name` in the current
 /// context, as the partial `{{> name}}` would, but without copying that
 /// context: handlebars clones the current value for every partial it
-/// enters, and then each element again for every `{{#each}}` inside it,
-/// a tenth of the instructions of a runbook's render (callgrind). The `~` eats the
-/// line break after the tag, which a partial on a line of its own drops too.
+/// enters, and then each element again for every `{{#each}}` inside it:
+/// a tenth of the instructions of a runbook's render (callgrind). The `~`
+/// eats the line break after the tag, which a partial on a line of its own
+/// drops too.
 struct Include;
 
 impl HelperDef for Include {

@@ -5,7 +5,8 @@
 use super::{alertmanager, grafana, kubernetes, prometheus, rollouts, runbook, OutputFile};
 use crate::model::Spec;
 
-/// One emitter, named after the folder (or file) it writes.
+/// One emitter, named after the folder (or file) it writes. Declared in
+/// [`Target::ALL`] order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Prometheus,
@@ -66,8 +67,10 @@ impl Target {
         )
     }
 
+    /// The variants are declared in [`Target::ALL`] order, so the
+    /// discriminant is the index.
     fn bit(self) -> u8 {
-        1 << Target::ALL.iter().position(|t| *t == self).unwrap_or(0)
+        1 << self as u8
     }
 }
 
@@ -124,5 +127,10 @@ mod tests {
         assert_eq!(some.hash_key(), "kubernetes,grafana");
         assert_eq!(Target::ALL.into_iter().collect::<Targets>(), Targets::ALL);
         assert_eq!(Targets::ALL.hash_key(), "");
+        // One bit a target: every single target is in ALL and no other.
+        for t in Target::ALL {
+            let one: Targets = [t].into_iter().collect();
+            assert_eq!(one.iter().collect::<Vec<_>>(), [t]);
+        }
     }
 }
