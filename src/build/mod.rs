@@ -264,7 +264,11 @@ pub fn plan(
                         });
                     }
                 }
-                emit::runbook::prepare();
+                // Compiling the runbook templates is most of a one-spec
+                // build: only a build that writes a runbook pays for it.
+                if targets.contains(emit::Target::Runbook) {
+                    emit::runbook::prepare();
+                }
                 let mut compiled = compile_bytes(path, &bytes, |spec| emit::emit(spec, targets));
                 compiled.spec = None; // Only the files and diagnostics are needed now.
                 let entry = entry_of(&compiled, &stem, input_hash);

@@ -107,11 +107,19 @@ fn registry() -> &'static Handlebars<'static> {
 
 static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
 
+/// Whether this process has compiled the templates or started to: a build
+/// that writes no runbook must not pay for them (tests/lazy_runbook.rs).
+#[doc(hidden)]
+pub fn templates_compiled() -> bool {
+    STARTED.is_completed() || REGISTRY.get().is_some()
+}
+
+static STARTED: std::sync::Once = std::sync::Once::new();
+
 /// Starts compiling the templates on another thread of the current rayon
 /// pool, once per process, so that the compile overlaps checking the first
 /// spec instead of following it (it is most of a one-spec build).
 pub fn prepare() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         rayon::spawn(|| {
             registry();
