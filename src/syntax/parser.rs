@@ -362,3 +362,22 @@ fn join_or(items: &[&str]) -> String {
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    /// A comment ends at the first `\n` or `\r`, so a `\r\n` or a lone `\r`
+    /// line break is never part of its text, and the next line still parses.
+    #[test]
+    fn comments_end_at_every_kind_of_line_break() {
+        let text = "# unix\na 1 # crlf\r\nb 2 # cr\rc 3 #\r\n# last";
+        let tree = parse(text).expect("parses");
+        let comments: Vec<&str> = tree.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(comments, [" unix", " crlf", " cr", "", " last"]);
+        for c in &tree.comments {
+            assert_eq!(&text[c.span.start..c.span.end], format!("#{}", c.text));
+        }
+        assert_eq!(tree.statements.len(), 3);
+    }
+}
