@@ -153,6 +153,25 @@ fn check_one(bytes: &[u8]) {
         // Whatever checks must also emit without panicking.
         let _ = deployc::emit::emit_all(spec);
     }
+    if let Ok(tree) = deployc::syntax::parse(&source.text) {
+        strings_stay_on_their_line(&source.text, &tree.statements);
+    }
+}
+
+/// The grammar lets string text run to the next quote, across line breaks;
+/// the parser must refuse every such string, so none is ever in a tree.
+fn strings_stay_on_their_line(text: &str, statements: &[deployc::syntax::Statement]) {
+    for statement in statements {
+        for arg in &statement.args {
+            if let deployc::syntax::Value::Str(_) = arg.value {
+                let raw = &text[arg.span.start..arg.span.end];
+                assert!(!raw.contains(['\n', '\r']), "string {raw:?} spans lines");
+            }
+        }
+        if let Some(block) = &statement.block {
+            strings_stay_on_their_line(text, &block.statements);
+        }
+    }
 }
 
 #[test]

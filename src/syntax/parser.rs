@@ -7,7 +7,7 @@ use pest::Parser as _;
 use rust_decimal::Decimal;
 
 use super::limits;
-use super::strings::{dedent, unescape};
+use super::strings::{dedent, first_unterminated_string, unescape, BadString};
 use super::tree::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
@@ -29,31 +29,41 @@ pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut attempt = std::borrow::Cow::Borrowed(text);
     loop {
-        match DeployParser::parse(Rule::file, &attempt) {
+        let diagnostic = match DeployParser::parse(Rule::file, &attempt) {
             Ok(mut pairs) => {
                 let file = pairs.next().expect("the file rule always yields one pair");
-                let tree = build_file(file, &mut errors);
-                return if errors.is_empty() {
-                    Ok(tree)
-                } else {
-                    Err(errors)
-                };
-            }
-            Err(e) => {
-                let diagnostic = syntax_error(&attempt, &e);
-                let offset = diagnostic.span.start;
-                // After an unclosed text block everything is inside it:
-                // further errors would only be noise.
-                let unclosed_block = diagnostic.message == UNCLOSED_TEXT_BLOCK;
-                errors.push(diagnostic);
-                if unclosed_block {
-                    return Err(errors);
-                }
-                match blank_line_at(&attempt, offset) {
-                    Some(next) if errors.len() < MAX_SYNTAX_ERRORS => attempt = next.into(),
-                    _ => return Err(errors),
+                let mut build_errors = Vec::new();
+                let tree = build_file(file, &mut build_errors);
+                // A string that ran past its line break swallowed what
+                // followed: the rest of this attempt is not to be trusted.
+                match build_errors
+                    .iter()
+                    .find(|d| d.code == Code::UnterminatedString)
+                {
+                    Some(d) => unterminated_at(&attempt, d.span.start),
+                    None => {
+                        errors.extend(build_errors);
+                        return if errors.is_empty() {
+                            Ok(tree)
+                        } else {
+                            Err(errors)
+                        };
+                    }
                 }
             }
+            Err(e) => syntax_error(&attempt, &e),
+        };
+        let offset = diagnostic.span.start;
+        // After an unclosed text block everything is inside it:
+        // further errors would only be noise.
+        let unclosed_block = diagnostic.message == UNCLOSED_TEXT_BLOCK;
+        errors.push(diagnostic);
+        if unclosed_block {
+            return Err(errors);
+        }
+        match blank_line_at(&attempt, offset) {
+            Some(next) if errors.len() < MAX_SYNTAX_ERRORS => attempt = next.into(),
+            _ => return Err(errors),
         }
     }
 }
@@ -156,10 +166,22 @@ fn build_argument(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Arg {
 }
 
 fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
+    let open = pair.as_span().start();
     let inner = pair.into_inner().next().expect("a string has a body");
     match unescape(inner.as_str()) {
         Ok(s) => Value::Str(s),
-        Err(at) => {
+        Err(BadString::LineBreak) => {
+            // Where it opened is all `parse` needs: it reports the string
+            // as a syntax error and reads the file again without its line.
+            errors.push(Diagnostic::new(
+                Code::UnterminatedString,
+                Span::new(open, open + 1),
+                "unterminated string",
+                "opens here",
+            ));
+            Value::Str(String::new())
+        }
+        Err(BadString::Escape(at)) => {
             let start = inner.as_span().start() + at;
             let len: usize = inner.as_str()[at..]
                 .chars()
@@ -214,6 +236,36 @@ fn build_quantity(pair: Pair<Rule>) -> Quantity {
 
 const UNCLOSED_TEXT_BLOCK: &str = "unterminated text block";
 
+/// The error for a string or text block opening at `at` (a `"`) that is
+/// never closed.
+fn unterminated_at(text: &str, at: usize) -> Diagnostic {
+    let rest = &text[at..];
+    let block = |start: usize| {
+        Diagnostic::new(
+            Code::UnterminatedString,
+            Span::new(start, start + 3),
+            UNCLOSED_TEXT_BLOCK,
+            "this `\"\"\"` is never closed",
+        )
+        .help("close the text block with `\"\"\"` on a line of its own")
+    };
+    // `"""` with no closing quotes parses as an empty string `""` and
+    // then a string at the third quote: report the text block.
+    if text[..at].ends_with("\"\"") && !text[..at].ends_with("\\\"\"") {
+        return block(at - 2);
+    }
+    if rest.starts_with("\"\"\"") {
+        return block(at);
+    }
+    let line = rest.split('\n').next().unwrap_or(rest);
+    Diagnostic::new(
+        Code::UnterminatedString,
+        Span::new(at, at + line.trim_end_matches('\r').len()),
+        "unterminated string",
+        "this string has no closing `\"` on its line",
+    )
+}
+
 /// What a rule is called in an "expected ..." message.
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
@@ -250,37 +302,16 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
+    // String text runs to the next `"` or `\`, so a string that is not
+    // closed on its line can carry pest past it and fail further on: the
+    // error belongs where the string opened.
+    if let Some(open) = first_unterminated_string(text).filter(|&open| open <= at) {
+        return unterminated_at(text, open);
+    }
     let rest = &text[at.min(text.len())..];
     let found = rest.chars().next();
-
-    // `"""` with no closing quotes parses as an empty string `""` and
-    // then fails at the third quote: report the text block.
-    if found == Some('"') && text[..at].ends_with("\"\"") && !text[..at].ends_with("\\\"\"") {
-        return Diagnostic::new(
-            Code::UnterminatedString,
-            Span::new(at - 2, at + 1),
-            UNCLOSED_TEXT_BLOCK,
-            "this `\"\"\"` is never closed",
-        )
-        .help("close the text block with `\"\"\"` on a line of its own");
-    }
-    if found == Some('"') && !rest.starts_with("\"\"\"") {
-        let line = rest.split('\n').next().unwrap_or(rest);
-        return Diagnostic::new(
-            Code::UnterminatedString,
-            Span::new(at, at + line.trim_end_matches('\r').len()),
-            "unterminated string",
-            "this string has no closing `\"` on its line",
-        );
-    }
-    if rest.starts_with("\"\"\"") {
-        return Diagnostic::new(
-            Code::UnterminatedString,
-            Span::new(at, at + 3),
-            UNCLOSED_TEXT_BLOCK,
-            "this `\"\"\"` is never closed",
-        )
-        .help("close the text block with `\"\"\"` on a line of its own");
+    if found == Some('"') {
+        return unterminated_at(text, at);
     }
 
     let positives: Vec<Rule> = match &error.variant {

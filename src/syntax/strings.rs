@@ -1,24 +1,88 @@
 //! Decoding of string literals and text blocks.
 
-/// Decodes the escapes of a "..." string body. On an unknown escape, returns
-/// its byte offset within `raw`.
-pub fn unescape(raw: &str) -> Result<String, usize> {
+/// Why a "..." string body does not decode.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BadString {
+    /// An unknown escape, at this byte offset within the body.
+    Escape(usize),
+    /// A line break: the string was never closed on its line. The grammar
+    /// lets string text run to the next `"` or `\` (see
+    /// `grammar/deploy.pest`), so this is where a line break is refused.
+    LineBreak,
+}
+
+/// Decodes the escapes of a "..." string body.
+pub fn unescape(raw: &str) -> Result<String, BadString> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices();
     while let Some((i, c)) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
+        match c {
+            '\\' => {}
+            '\n' | '\r' => return Err(BadString::LineBreak),
+            _ => {
+                out.push(c);
+                continue;
+            }
         }
         match chars.next() {
             Some((_, '"')) => out.push('"'),
             Some((_, '\\')) => out.push('\\'),
             Some((_, 'n')) => out.push('\n'),
             Some((_, 't')) => out.push('\t'),
-            _ => return Err(i),
+            // A line break further on is the worse news: it means the
+            // string was never closed, and its text is not what was meant.
+            _ if raw[i..].contains(['\n', '\r']) => return Err(BadString::LineBreak),
+            _ => return Err(BadString::Escape(i)),
         }
     }
     Ok(out)
+}
+
+/// Where the first "..." string that is not closed on its own line opens,
+/// read as the grammar would have read it had string text stopped at line
+/// breaks: comments and closed `"""` blocks are skipped, an unclosed `"""`
+/// reads as `""` and then a string, and an escape may not be a line break.
+/// Only a failed parse needs it: a string that swallowed a line break can
+/// make pest fail further on, and the error belongs where the string opened.
+pub fn first_unterminated_string(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
+                    i += 1;
+                }
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                match b[i + 3..].windows(3).position(|w| w == b"\"\"\"") {
+                    Some(n) => i += 3 + n + 3,
+                    // `""`, then a string at the third quote.
+                    None => i += 2,
+                }
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None | Some(b'\n' | b'\r') => return Some(start),
+                        Some(b'"') => break,
+                        Some(b'\\') if matches!(b.get(i + 1), None | Some(b'\n' | b'\r')) => {
+                            return Some(start)
+                        }
+                        // A multi-byte character after `\` leaves `i` inside
+                        // it: continuation bytes are never `"`, `\` or breaks.
+                        Some(b'\\') => i += 2,
+                        Some(_) => i += 1,
+                    }
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// A """ block's text: without the line break after the opening quotes, the
@@ -60,7 +124,23 @@ mod tests {
     #[test]
     fn unescape_known_and_unknown() {
         assert_eq!(unescape(r#"a \"b\" \\ \n"#).unwrap(), "a \"b\" \\ \n");
-        assert_eq!(unescape(r"ab\q"), Err(2));
+        assert_eq!(unescape(r"ab\q"), Err(BadString::Escape(2)));
+        assert_eq!(unescape("ab\ncd"), Err(BadString::LineBreak));
+        assert_eq!(unescape("ab\rcd"), Err(BadString::LineBreak));
+        assert_eq!(unescape("a\\qb\ncd"), Err(BadString::LineBreak));
+    }
+
+    #[test]
+    fn first_unterminated_string_reads_as_the_grammar_does() {
+        let first = first_unterminated_string;
+        assert_eq!(first("a \"closed\"\nb \"open\nc \"x\""), Some(13));
+        assert_eq!(first("a \"x\" # \"in a comment\nb 1"), None);
+        assert_eq!(first("a \"\"\"\n \"quoted\n\"\"\"\nb \"open"), Some(21));
+        assert_eq!(first("a \"\"\"never closed\n\"x\""), Some(4));
+        assert_eq!(first("a \"esc \\\" é \\é\" b"), None);
+        assert_eq!(first("a \"esc at the end \\\nb\""), Some(2));
+        assert_eq!(first("a \"cr\rb \"x\""), Some(2));
+        assert_eq!(first("a \"at the end"), Some(2));
     }
 
     #[test]
