@@ -164,6 +164,46 @@ mod corpus {
         });
     }
 
+    /// One emitter on every spec of the corpus, one thread; the counter is
+    /// the bytes of output.
+    fn emitter(bencher: Bencher, n: usize, emit: fn(&Spec) -> Vec<OutputFile>) {
+        let specs: Vec<Spec> = corpus(n).iter().map(checked).collect();
+        let written: usize = specs.iter().map(|s| bytes_out(&emit(s))).sum();
+        bencher
+            .counter(BytesCount::new(written))
+            .bench(|| specs.iter().map(|s| emit(s).len()).sum::<usize>());
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_kubernetes(b: Bencher, n: usize) {
+        emitter(b, n, emit::kubernetes::emit);
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_rollouts(b: Bencher, n: usize) {
+        emitter(b, n, emit::rollouts::emit);
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_prometheus(b: Bencher, n: usize) {
+        emitter(b, n, emit::prometheus::emit);
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_alertmanager(b: Bencher, n: usize) {
+        emitter(b, n, emit::alertmanager::emit);
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_grafana(b: Bencher, n: usize) {
+        emitter(b, n, emit::grafana::emit);
+    }
+
+    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
+    fn emit_runbook(b: Bencher, n: usize) {
+        emitter(b, n, emit::runbook::emit);
+    }
+
     /// Every emitter on every spec of the corpus, one thread; the counter
     /// is the bytes of output.
     #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
