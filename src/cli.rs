@@ -290,22 +290,23 @@ fn build(
         return Ok(EXIT_OK);
     }
     let outcomes = build::plan(&paths, out, opts.targets, opts.jobs, opts.force)?;
-    let compiled = outcomes.iter().filter_map(|o| match o {
-        build::Outcome::Compiled { compiled, .. } => Some(compiled.as_ref()),
+    let checked = outcomes.iter().filter_map(|o| match o {
+        build::Outcome::Checked { compiled, .. } => Some(compiled.as_ref()),
         build::Outcome::Reused { .. } => None,
     });
-    if report(compiled, format) {
+    if report(checked, format) {
         eprintln!("deployc: nothing written to {}", out.display());
         return Ok(EXIT_SPEC_ERRORS);
     }
     let specs = outcomes.len();
     let recompiled = outcomes
         .iter()
-        .filter(|o| matches!(o, build::Outcome::Compiled { .. }))
+        .filter(|o| matches!(o, build::Outcome::Checked { .. }))
         .count();
-    let (manifest, contents) = build::assemble(outcomes)?;
+    let write = !opts.check;
+    let (manifest, changes) =
+        build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write)?;
     if opts.check {
-        let changes = build::write::plan(out, &manifest, &contents);
         let manifest_stale = build::write::manifest_differs(out, &manifest);
         if changes.is_empty() && !manifest_stale {
             return Ok(EXIT_OK);
@@ -331,7 +332,6 @@ fn build(
         }
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let changes = build::apply(out, &manifest, &contents, opts.jobs)?;
     let files: usize = manifest.specs.values().map(|e| e.files.len()).sum();
     println!(
         "deployc: {specs} spec(s) ({recompiled} compiled), {files} file(s), {} changed",

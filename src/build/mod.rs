@@ -1,9 +1,12 @@
 //! Turning specs into files on disk: the only module that touches the file
 //! system. A build either writes everything or nothing: every spec is
-//! checked and emitted in memory first (in parallel, one spec per core), and
-//! only a fully successful run writes. The manifest in the output folder
-//! records what deployc owns, so a build removes only files it generated
-//! before, never touches others, and recompiles only specs that changed.
+//! checked first (in parallel, one spec per core), and only when all of
+//! them check does the build emit them, spec by spec, each spec's files
+//! written as soon as they are emitted and then dropped, so a build of
+//! thousands of specs holds one spec's output per core, not all of it. The
+//! manifest in the output folder records what deployc owns, so a build
+//! removes only files it generated before, never touches others, and
+//! recompiles only specs that changed.
 
 mod manifest;
 pub mod write;
@@ -16,7 +19,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 pub use manifest::{input_hash, Manifest, SpecEntry, MANIFEST_NAME};
-pub use write::{apply, Change};
+pub use write::Change;
 
 use crate::diagnostics::Diagnostic;
 use crate::emit::{self, OutputFile};
@@ -201,34 +204,45 @@ pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildEr
 
 /// Fails when two compiled specs would write to the same `<stem>/` folder.
 pub fn unique_stems(compiled: &[Compiled]) -> Result<(), BuildError> {
+    unique(
+        compiled
+            .iter()
+            .filter(|c| c.files.is_some())
+            .map(|c| (stem(&c.source.name), c.source.name.as_str())),
+    )
+}
+
+/// Fails at the first stem that two of the (stem, spec name) pairs share.
+fn unique<'a>(stems: impl IntoIterator<Item = (String, &'a str)>) -> Result<(), BuildError> {
     let mut owners: BTreeMap<String, &str> = BTreeMap::new();
-    for c in compiled.iter().filter(|c| c.files.is_some()) {
-        let stem = stem(&c.source.name);
-        if let Some(first) = owners.insert(stem.clone(), &c.source.name) {
+    for (stem, source) in stems {
+        if let Some(first) = owners.insert(stem.clone(), source) {
             return Err(BuildError::SameStem {
                 stem,
                 first: first.to_string(),
-                second: c.source.name.clone(),
+                second: source.to_string(),
             });
         }
     }
     Ok(())
 }
 
-/// A spec in an incremental build: reused from the last build, or compiled.
+/// A spec in an incremental build: reused from the last build, or checked
+/// afresh and, when it checked, waiting to be emitted.
 pub enum Outcome {
     /// Unchanged since the last build, its files intact: nothing to do.
     Reused { stem: String, entry: SpecEntry },
-    /// Compiled afresh; `entry` (with every file hashed) when it compiled.
-    Compiled {
+    /// Read and checked; its model is in `compiled.spec` when it checked.
+    Checked {
         compiled: Box<Compiled>,
-        entry: Option<SpecEntry>,
+        input_hash: u64,
     },
 }
 
 /// Plans a build of `paths` into `out`, emitting `targets`: reuses each
 /// spec whose input hash matches the manifest and whose files are intact
-/// (unless `force`), and compiles the others, in parallel.
+/// (unless `force`), and checks the others, in parallel. Nothing is
+/// emitted yet: see [`emit_and_apply`].
 pub fn plan(
     paths: &[PathBuf],
     out: &Path,
@@ -265,27 +279,108 @@ pub fn plan(
                     }
                 }
                 // Compiling the runbook templates is most of a one-spec
-                // build: only a build that writes a runbook pays for it.
+                // build: only a build that writes a runbook pays for it,
+                // and it starts now, while the specs are checked.
                 if targets.contains(emit::Target::Runbook) {
                     emit::runbook::prepare();
                 }
-                let mut compiled = compile_bytes(path, &bytes, |spec| emit::emit(spec, targets));
-                compiled.spec = None; // Only the files and diagnostics are needed now.
-                let entry = entry_of(&compiled, &stem, input_hash);
-                Ok(Outcome::Compiled {
-                    compiled: Box::new(compiled),
-                    entry,
+                Ok(Outcome::Checked {
+                    compiled: Box::new(check_bytes(path, &bytes)),
+                    input_hash,
                 })
             })
             .collect()
     })?
 }
 
-/// The manifest entry of a compiled spec, every file hashed (in the worker
-/// that emitted it); None when the spec did not compile.
-fn entry_of(compiled: &Compiled, stem: &str, input_hash: u64) -> Option<SpecEntry> {
-    let files = compiled.files.as_ref()?;
-    Some(SpecEntry {
+/// Emits every spec of `outcomes` that checked and brings `out` up to date
+/// with its files, or, unless `write`, only works out what that would
+/// change (`--check`). One spec per thread on `jobs` threads: a spec's
+/// files are compared with the disk and written as soon as they are
+/// emitted, then dropped. Call it once every spec has checked: two specs of
+/// one stem are refused before anything is written, and after that only
+/// the file system can fail. Returns the new manifest and every change,
+/// sorted.
+pub fn emit_and_apply(
+    outcomes: Vec<Outcome>,
+    out: &Path,
+    targets: emit::Targets,
+    jobs: Option<usize>,
+    write: bool,
+) -> Result<(Manifest, Vec<Change>), BuildError> {
+    unique_outcome_stems(&outcomes)?;
+    if write && outcomes.iter().any(|o| matches!(o, Outcome::Checked { .. })) {
+        fs::create_dir_all(out).map_err(|e| write::write_err(out, e))?;
+    }
+    let emitted = in_pool(jobs, || {
+        outcomes
+            .into_par_iter()
+            .map(|outcome| emit_one(outcome, out, targets, write))
+            .collect::<Result<Vec<_>, BuildError>>()
+    })??;
+    let mut manifest = Manifest::default();
+    let mut changes = Vec::new();
+    for (stem, entry, spec_changes) in emitted.into_iter().flatten() {
+        manifest.specs.insert(stem, entry);
+        changes.extend(spec_changes);
+    }
+    let removals = write::removals(out, &manifest);
+    if write {
+        write::remove(out, &removals)?;
+    }
+    changes.extend(removals);
+    changes.sort();
+    if write {
+        write::write_manifest(out, &manifest, !changes.is_empty())?;
+    }
+    Ok((manifest, changes))
+}
+
+/// One spec of [`emit_and_apply`]: its stem, manifest entry and changes;
+/// None for a spec that did not check.
+fn emit_one(
+    outcome: Outcome,
+    out: &Path,
+    targets: emit::Targets,
+    write: bool,
+) -> Result<Option<(String, SpecEntry, Vec<Change>)>, BuildError> {
+    let (compiled, input_hash) = match outcome {
+        Outcome::Reused { stem, entry } => return Ok(Some((stem, entry, Vec::new()))),
+        Outcome::Checked {
+            compiled,
+            input_hash,
+        } => (compiled, input_hash),
+    };
+    let Some(spec) = &compiled.spec else {
+        return Ok(None);
+    };
+    let stem = stem(&compiled.source.name);
+    let files = emit::emit(spec, targets);
+    let entry = entry_of(&compiled, &files, &stem, input_hash);
+    let changes = write::spec_changes(out, &stem, &files);
+    if write {
+        write::write_spec(out, &changes)?;
+    }
+    let changes = changes.into_iter().map(|(change, _)| change).collect();
+    Ok(Some((stem, entry, changes)))
+}
+
+/// Fails when two specs of a build, reused or checked, would write to the
+/// same `<stem>/` folder.
+fn unique_outcome_stems(outcomes: &[Outcome]) -> Result<(), BuildError> {
+    unique(outcomes.iter().filter_map(|outcome| match outcome {
+        Outcome::Reused { stem, entry } => Some((stem.clone(), entry.source.as_str())),
+        Outcome::Checked { compiled, .. } => compiled
+            .spec
+            .as_ref()
+            .map(|_| (stem(&compiled.source.name), compiled.source.name.as_str())),
+    }))
+}
+
+/// The manifest entry of an emitted spec, every file hashed (in the worker
+/// that emitted it).
+fn entry_of(compiled: &Compiled, files: &[OutputFile], stem: &str, input_hash: u64) -> SpecEntry {
+    SpecEntry {
         source: compiled.source.name.clone(),
         // A spec with warnings is not recorded as reusable, so that every
         // build reports its warnings again.
@@ -303,7 +398,7 @@ fn entry_of(compiled: &Compiled, stem: &str, input_hash: u64) -> Option<SpecEntr
                 )
             })
             .collect(),
-    })
+    }
 }
 
 /// Whether every file of the entry is on disk with the recorded content.
@@ -322,42 +417,6 @@ fn intact(out: &Path, entry: &SpecEntry, manifest_time: Option<SystemTime>) -> b
             .is_some_and(|(file, manifest)| file < manifest);
         older || fs::read(&path).is_ok_and(|b| manifest::hash(&b) == *hash)
     })
-}
-
-/// The manifest after a successful build, and the content of every file
-/// that was compiled (reused files are not in it: they are already right),
-/// keyed by path relative to the output folder. Takes the outcomes apart:
-/// the contents move, they are not copied.
-pub fn assemble(
-    outcomes: Vec<Outcome>,
-) -> Result<(Manifest, BTreeMap<String, String>), BuildError> {
-    let mut manifest = Manifest::default();
-    let mut contents = BTreeMap::new();
-    for outcome in outcomes {
-        let (stem, entry) = match outcome {
-            Outcome::Reused { stem, entry } => (stem, entry),
-            Outcome::Compiled { entry: None, .. } => continue,
-            Outcome::Compiled {
-                compiled,
-                entry: Some(entry),
-            } => {
-                let stem = stem(&compiled.source.name);
-                for f in compiled.files.into_iter().flatten() {
-                    contents.insert(format!("{stem}/{}", f.path), f.content);
-                }
-                (stem, entry)
-            }
-        };
-        if let Some(first) = manifest.specs.get(&stem) {
-            return Err(BuildError::SameStem {
-                stem,
-                first: first.source.clone(),
-                second: entry.source,
-            });
-        }
-        manifest.specs.insert(stem, entry);
-    }
-    Ok((manifest, contents))
 }
 
 /// Every Kubernetes object of the specs (base, not environments) as one

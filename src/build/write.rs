@@ -6,14 +6,13 @@
 //! files are not touched; files deployc owned before and no longer produces
 //! are removed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use super::manifest::{Manifest, MANIFEST_NAME};
 use super::BuildError;
+use crate::emit::OutputFile;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
@@ -36,42 +35,42 @@ fn old_manifest(out: &Path) -> Manifest {
         .unwrap_or_default()
 }
 
-/// What writing `contents` (the compiled files) with `manifest` (every file
-/// the build owns, compiled or reused) into `out` would change. Files are
-/// compared in parallel; a spec whose folder is missing adds all its files
-/// without a look at each.
-pub fn plan(out: &Path, manifest: &Manifest, contents: &BTreeMap<String, String>) -> Vec<Change> {
-    let stems: BTreeSet<&str> = contents.keys().map(|p| stem_of(p)).collect();
-    let missing: BTreeSet<&str> = stems
-        .into_par_iter()
-        .filter(|stem| !out.join(stem).is_dir())
-        .collect();
-    let mut changes: Vec<Change> = contents
-        .par_iter()
-        .filter_map(|(path, content)| {
-            if missing.contains(stem_of(path)) {
-                return Some(Change::Add(path.clone()));
-            }
-            match fs::read(out.join(path)) {
-                Ok(existing) if existing == content.as_bytes() => None,
-                Ok(_) => Some(Change::Update(path.clone())),
-                Err(_) => Some(Change::Add(path.clone())),
-            }
+/// What writing one spec's files into `<out>/<stem>/` would change, each
+/// change with the content it writes. A spec whose folder is missing adds
+/// all its files without a look at each.
+pub(super) fn spec_changes<'a>(
+    out: &Path,
+    stem: &str,
+    files: &'a [OutputFile],
+) -> Vec<(Change, &'a str)> {
+    let missing = !out.join(stem).is_dir();
+    files
+        .iter()
+        .filter_map(|f| {
+            let path = || format!("{stem}/{}", f.path);
+            let change = if missing {
+                Change::Add(path())
+            } else {
+                match fs::read(out.join(stem).join(&f.path)) {
+                    Ok(existing) if existing == f.content.as_bytes() => return None,
+                    Ok(_) => Change::Update(path()),
+                    Err(_) => Change::Add(path()),
+                }
+            };
+            Some((change, f.content.as_str()))
         })
-        .collect();
-    let owned: BTreeSet<&String> = manifest.files().map(|(p, _)| p).collect();
-    for (path, _) in old_manifest(out).files() {
-        if !owned.contains(path) && out.join(path).exists() {
-            changes.push(Change::Remove(path.clone()));
-        }
-    }
-    changes.sort();
-    changes
+        .collect()
 }
 
-/// The spec folder a path relative to the output folder lies in.
-fn stem_of(path: &str) -> &str {
-    path.split('/').next().unwrap_or(path)
+/// The files deployc owned before (in the manifest on disk), no longer
+/// owns (not in `manifest`), and that are still there: what a build removes.
+pub(super) fn removals(out: &Path, manifest: &Manifest) -> Vec<Change> {
+    let owned: BTreeSet<&String> = manifest.files().map(|(p, _)| p).collect();
+    old_manifest(out)
+        .files()
+        .filter(|(path, _)| !owned.contains(path) && out.join(path).exists())
+        .map(|(path, _)| Change::Remove(path.clone()))
+        .collect()
 }
 
 /// Whether the manifest on disk differs from `manifest`: input hashes change
@@ -85,62 +84,41 @@ fn on_disk_differs(out: &Path, rendered: &str) -> bool {
     fs::read_to_string(out.join(MANIFEST_NAME)).ok().as_deref() != Some(rendered)
 }
 
-/// Writes the changes and the new manifest, one spec folder per thread on
-/// `jobs` threads (all cores when None). Returns what changed.
-pub fn apply(
+/// Removes the files of `removals`, one at a time and only after every
+/// write: removing a folder that has just been emptied must not race with
+/// a write into it.
+pub(super) fn remove(out: &Path, removals: &[Change]) -> Result<(), BuildError> {
+    for change in removals {
+        let target = out.join(change.path());
+        fs::remove_file(&target).map_err(|e| write_err(&target, e))?;
+        remove_empty_parents(out, &target);
+    }
+    Ok(())
+}
+
+/// Writes the manifest after any change too (`changed`), so that it stays
+/// newer than every file it vouches for (see `intact` in the parent
+/// module), and whenever the one on disk differs.
+pub(super) fn write_manifest(
     out: &Path,
     manifest: &Manifest,
-    contents: &BTreeMap<String, String>,
-    jobs: Option<usize>,
-) -> Result<Vec<Change>, BuildError> {
-    // One pool for comparing and writing.
-    let changes = super::in_pool(jobs, || -> Result<Vec<Change>, BuildError> {
-        let changes = plan(out, manifest, contents);
-        let mut by_stem: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
-        for change in changes.iter().filter(|c| !matches!(c, Change::Remove(_))) {
-            by_stem
-                .entry(stem_of(change.path()))
-                .or_default()
-                .push(change);
-        }
-        if !by_stem.is_empty() {
-            fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-        }
-        by_stem
-            .par_iter()
-            .try_for_each(|(_, group)| write_group(out, group, contents))?;
-        Ok(changes)
-    })??;
-    // Removals after all writes, one at a time: removing a folder that has
-    // just been emptied must not race with a write into it.
-    for change in &changes {
-        if let Change::Remove(p) = change {
-            let target = out.join(p);
-            fs::remove_file(&target).map_err(|e| write_err(&target, e))?;
-            remove_empty_parents(out, &target);
-        }
-    }
-    // Rewritten after any change too, so that it stays newer than every
-    // file it vouches for (see `intact` in the parent module).
+    changed: bool,
+) -> Result<(), BuildError> {
     let rendered = manifest.render();
-    if !changes.is_empty() || on_disk_differs(out, &rendered) {
+    if changed || on_disk_differs(out, &rendered) {
         let manifest_path = out.join(MANIFEST_NAME);
         fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
         fs::write(&manifest_path, rendered).map_err(|e| write_err(&manifest_path, e))?;
     }
-    Ok(changes)
+    Ok(())
 }
 
 /// Writes one spec folder's new and changed files: its folders first, each
 /// made once (parents sort before their children), then the files.
-fn write_group(
-    out: &Path,
-    group: &[&Change],
-    contents: &BTreeMap<String, String>,
-) -> Result<(), BuildError> {
-    let dirs: BTreeSet<&Path> = group
+pub(super) fn write_spec(out: &Path, changes: &[(Change, &str)]) -> Result<(), BuildError> {
+    let dirs: BTreeSet<&Path> = changes
         .iter()
-        .flat_map(|c| Path::new(c.path()).ancestors().skip(1))
+        .flat_map(|(c, _)| Path::new(c.path()).ancestors().skip(1))
         .filter(|d| !d.as_os_str().is_empty())
         .collect();
     for dir in dirs {
@@ -152,9 +130,8 @@ fn write_group(
             _ => {}
         }
     }
-    for change in group {
+    for (change, content) in changes {
         let target = out.join(change.path());
-        let content = &contents[change.path()];
         match change {
             Change::Add(_) => write_new(&target, content)?,
             _ => replace_file(&target, content)?,
@@ -163,7 +140,7 @@ fn write_group(
     Ok(())
 }
 
-fn write_err(path: &Path, source: std::io::Error) -> BuildError {
+pub(super) fn write_err(path: &Path, source: std::io::Error) -> BuildError {
     BuildError::Write {
         path: path.display().to_string(),
         source,

@@ -232,7 +232,7 @@ fn escalation_for_routing(spec: &Spec, severity: AlertSeverity) -> Option<&Escal
 
 /// The escalation handling `alert`, if any.
 fn escalation_of<'a>(spec: &'a Spec, alert: &Alert<'_>) -> Option<&'a Escalation> {
-    escalation_for_level(spec, &alert.spec_severity)
+    escalation_for_level(spec, alert.spec_severity)
         .or_else(|| escalation_for_routing(spec, alert.severity))
 }
 
@@ -442,9 +442,9 @@ pub fn expected_routes(spec: &Spec) -> Vec<ExpectedRoute> {
             ("metric".to_string(), a.metric.name.clone()),
             ("release".to_string(), release.clone()),
             ("severity".to_string(), a.severity.as_str().to_string()),
-            ("spec_severity".to_string(), a.spec_severity.clone()),
+            ("spec_severity".to_string(), a.spec_severity.to_string()),
         ];
-        let handled = handlers(&a.spec_severity, a.severity);
+        let handled = handlers(a.spec_severity, a.severity);
         let mut receivers: Vec<String> = Vec::new();
         if let AlertOrigin::Trigger(t) = &a.origin {
             for c in &t.notify {

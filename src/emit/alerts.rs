@@ -21,9 +21,8 @@ pub struct Alert<'a> {
     /// The severity alerting stacks route on.
     pub severity: AlertSeverity,
     /// The spec's own word (`major`), kept as a label.
-    pub spec_severity: String,
+    pub spec_severity: &'a str,
     pub origin: AlertOrigin<'a>,
-    pub summary: String,
     /// The release's name, which the recording rules put in a label.
     pub release: &'a str,
 }
@@ -45,6 +44,24 @@ impl Alert<'_> {
             self.op.as_str(),
             self.threshold.value_text()
         )
+    }
+
+    /// One line for people: what fired, on which metric, past what. Made on
+    /// demand: most readers of the list never ask for it.
+    pub fn summary(&self) -> String {
+        match &self.origin {
+            AlertOrigin::Trigger(trigger) => format!(
+                "{}: {} {} {} for {}",
+                trigger.title,
+                self.metric.title,
+                self.op.as_str(),
+                self.threshold.text,
+                self.sustain.human()
+            ),
+            AlertOrigin::Band { level, band } => {
+                format!("{} is {} ({})", self.metric.title, level, band.text)
+            }
+        }
     }
 
     /// The runbook heading of this alert's section.
@@ -74,16 +91,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
                 threshold: &condition.threshold,
                 sustain: *sustain,
                 severity: severity.routes,
-                spec_severity: severity.name.clone(),
+                spec_severity: &severity.name,
                 origin: AlertOrigin::Trigger(trigger),
-                summary: format!(
-                    "{}: {} {} {} for {}",
-                    trigger.title,
-                    metric.title,
-                    condition.op.as_str(),
-                    condition.threshold.text,
-                    sustain.human()
-                ),
             });
         }
     }
@@ -103,9 +112,8 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
                 threshold: &band.threshold,
                 sustain: band.sustain,
                 severity,
-                spec_severity: level.to_string(),
+                spec_severity: level,
                 origin: AlertOrigin::Band { level, band },
-                summary: format!("{} is {} ({})", metric.title, level, band.text),
             });
         }
     }

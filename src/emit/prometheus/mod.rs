@@ -173,7 +173,7 @@ pub fn alerting_rule(spec: &Spec, alert: &Alert<'_>) -> AlertingRule {
 pub fn alert_labels(spec: &Spec, alert: &Alert<'_>) -> BTreeMap<String, String> {
     BTreeMap::from([
         ("severity".to_string(), alert.severity.as_str().to_string()),
-        ("spec_severity".to_string(), alert.spec_severity.clone()),
+        ("spec_severity".to_string(), alert.spec_severity.to_string()),
         ("release".to_string(), spec.release.name.clone()),
         ("metric".to_string(), alert.metric.name.clone()),
     ])
@@ -183,7 +183,7 @@ pub fn alert_labels(spec: &Spec, alert: &Alert<'_>) -> BTreeMap<String, String> 
 /// rule file carries them escaped for Prometheus' template engine).
 pub fn annotations(spec: &Spec, alert: &Alert<'_>) -> BTreeMap<String, String> {
     BTreeMap::from([
-        ("summary".to_string(), alert.summary.clone()),
+        ("summary".to_string(), alert.summary()),
         ("description".to_string(), description(spec, alert)),
         (
             "runbook_url".to_string(),
