@@ -304,8 +304,7 @@ fn build(
         .filter(|o| matches!(o, build::Outcome::Checked { .. }))
         .count();
     let write = !opts.check;
-    let (manifest, changes) =
-        build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write)?;
+    let (manifest, changes) = build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write)?;
     if opts.check {
         let manifest_stale = build::write::manifest_differs(out, &manifest);
         if changes.is_empty() && !manifest_stale {

@@ -309,7 +309,11 @@ pub fn emit_and_apply(
     write: bool,
 ) -> Result<(Manifest, Vec<Change>), BuildError> {
     unique_outcome_stems(&outcomes)?;
-    if write && outcomes.iter().any(|o| matches!(o, Outcome::Checked { .. })) {
+    if write
+        && outcomes
+            .iter()
+            .any(|o| matches!(o, Outcome::Checked { .. }))
+    {
         fs::create_dir_all(out).map_err(|e| write::write_err(out, e))?;
     }
     let emitted = in_pool(jobs, || {
@@ -368,12 +372,14 @@ fn emit_one(
 /// Fails when two specs of a build, reused or checked, would write to the
 /// same `<stem>/` folder.
 fn unique_outcome_stems(outcomes: &[Outcome]) -> Result<(), BuildError> {
-    unique(outcomes.iter().filter_map(|outcome| match outcome {
-        Outcome::Reused { stem, entry } => Some((stem.clone(), entry.source.as_str())),
-        Outcome::Checked { compiled, .. } => compiled
-            .spec
-            .as_ref()
-            .map(|_| (stem(&compiled.source.name), compiled.source.name.as_str())),
+    unique(outcomes.iter().filter_map(|outcome| {
+        match outcome {
+            Outcome::Reused { stem, entry } => Some((stem.clone(), entry.source.as_str())),
+            Outcome::Checked { compiled, .. } => compiled
+                .spec
+                .as_ref()
+                .map(|_| (stem(&compiled.source.name), compiled.source.name.as_str())),
+        }
     }))
 }
 
