@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Number;
 
-use super::alerts::alerts;
+use super::alerts::{alerts, Alert};
 use super::{header_json_description, kebab_case, OutputFile};
 use crate::model::{Bands, Gate, Metric, ServiceId, Spec, Step, Threshold, Worse};
 
@@ -239,11 +239,13 @@ struct Tooltip {
 // ------------------------------------------------------------------ emitting
 
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
+    // Derived once for every panel of every dashboard.
+    let all = alerts(spec);
     spec.services
         .iter()
         .enumerate()
         .map(|(i, service)| {
-            let dashboard = dashboard(spec, ServiceId(i));
+            let dashboard = dashboard(spec, &all, ServiceId(i));
             let mut content = serde_json::to_string_pretty(&dashboard)
                 .expect("dashboards are plain data, which cannot fail");
             content.push('\n');
@@ -255,7 +257,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
         .collect()
 }
 
-fn dashboard(spec: &Spec, service: ServiceId) -> Dashboard {
+fn dashboard(spec: &Spec, all: &[Alert<'_>], service: ServiceId) -> Dashboard {
     let name = &spec.service(service).name;
     Dashboard {
         description: header_json_description(spec),
@@ -285,7 +287,7 @@ fn dashboard(spec: &Spec, service: ServiceId) -> Dashboard {
                 options: vec![],
             }],
         },
-        panels: panels(spec, service),
+        panels: panels(spec, all, service),
     }
 }
 
@@ -308,7 +310,7 @@ fn groups(spec: &Spec, service: ServiceId) -> Vec<(&str, Vec<&Metric>)> {
 
 /// A full-width row per group, then its panels two to a line; a panel left
 /// alone on the last line of its group takes the full width.
-fn panels(spec: &Spec, service: ServiceId) -> Vec<DashboardPanel> {
+fn panels(spec: &Spec, all: &[Alert<'_>], service: ServiceId) -> Vec<DashboardPanel> {
     let mut out = Vec::new();
     let mut id = 0;
     let mut y = 0;
@@ -341,7 +343,7 @@ fn panels(spec: &Spec, service: ServiceId) -> Vec<DashboardPanel> {
             };
             id += 1;
             out.push(DashboardPanel::Timeseries(Box::new(panel(
-                spec, metric, id, grid_pos,
+                spec, all, metric, id, grid_pos,
             ))));
         }
         y += metrics.len().div_ceil(per_line) as u32 * PANEL_HEIGHT;
@@ -349,13 +351,13 @@ fn panels(spec: &Spec, service: ServiceId) -> Vec<DashboardPanel> {
     out
 }
 
-fn panel(spec: &Spec, metric: &Metric, id: u32, grid_pos: GridPos) -> Panel {
+fn panel(spec: &Spec, all: &[Alert<'_>], metric: &Metric, id: u32, grid_pos: GridPos) -> Panel {
     let shown = metric.bands.is_some();
     Panel {
         kind: "timeseries",
         id,
         title: metric.title.clone(),
-        description: panel_description(spec, metric),
+        description: panel_description(spec, all, metric),
         datasource: DataSourceRef::prometheus(),
         grid_pos,
         targets: vec![Target {
@@ -403,7 +405,7 @@ fn panel(spec: &Spec, metric: &Metric, id: u32, grid_pos: GridPos) -> Panel {
 
 /// The metric's own description, then what the rollout and the alerts do
 /// with it: the gates it decides (by phase) and the alerts it fires.
-fn panel_description(spec: &Spec, metric: &Metric) -> Option<String> {
+fn panel_description(spec: &Spec, all: &[Alert<'_>], metric: &Metric) -> Option<String> {
     let mut parts: Vec<String> = metric.description.iter().cloned().collect();
     let gates: Vec<String> = spec
         .phases
@@ -427,10 +429,10 @@ fn panel_description(spec: &Spec, metric: &Metric) -> Option<String> {
     if !gates.is_empty() {
         parts.push(format!("Gates: {}.", gates.join("; ")));
     }
-    let fired: Vec<String> = alerts(spec)
-        .into_iter()
+    let fired: Vec<&str> = all
+        .iter()
         .filter(|a| std::ptr::eq(a.metric, metric))
-        .map(|a| a.name)
+        .map(|a| a.name.as_str())
         .collect();
     if !fired.is_empty() {
         parts.push(format!("Alerts: {}.", fired.join(", ")));

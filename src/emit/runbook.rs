@@ -326,24 +326,36 @@ fn needs_no_escape(text: &str) -> bool {
 /// An inline code span holding `text` verbatim: the backtick run is one
 /// longer than any inside. In a table cell `|` must still be escaped.
 fn code_span(text: &str, in_table: bool) -> String {
-    let flat = text
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let flat = if in_table {
-        flat.replace('|', "\\|")
-    } else {
-        flat
-    };
-    let ticks = "`".repeat(longest_run(&flat, '`') + 1);
-    let pad = if flat.starts_with('`') || flat.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{flat}{pad}{ticks}")
+    // One pass into one buffer: the helper runs for every command, query
+    // and name the runbook shows.
+    let mut flat = String::with_capacity(text.len());
+    for line in text.split(['\n', '\r']).map(str::trim) {
+        if line.is_empty() {
+            continue;
+        }
+        if !flat.is_empty() {
+            flat.push(' ');
+        }
+        if in_table && line.contains('|') {
+            flat.push_str(&line.replace('|', "\\|"));
+        } else {
+            flat.push_str(line);
+        }
+    }
+    let ticks = longest_run(&flat, '`') + 1;
+    let pad = flat.starts_with('`') || flat.ends_with('`');
+    let mut out = String::with_capacity(flat.len() + 2 * ticks + 2);
+    let fence = |out: &mut String| (0..ticks).for_each(|_| out.push('`'));
+    fence(&mut out);
+    if pad {
+        out.push(' ');
+    }
+    out.push_str(&flat);
+    if pad {
+        out.push(' ');
+    }
+    fence(&mut out);
+    out
 }
 
 /// A backtick fence longer than any backtick run in `text`, at least three.
@@ -444,7 +456,8 @@ struct View {
     mermaid: String,
     phases: Vec<PhaseView>,
     triggers: Vec<TriggerView>,
-    trigger_alerts: Vec<TriggerView>,
+    /// Whether a trigger became an alert: the triggers with an `alert`.
+    has_trigger_alerts: bool,
     severities: Vec<SeverityView>,
     thresholds: Vec<ThresholdView>,
     rollback_levels: Vec<LevelView>,
@@ -1267,12 +1280,7 @@ impl View {
             .iter()
             .map(|t| trigger_view(spec, &all, t))
             .collect();
-        let trigger_alerts = spec
-            .triggers
-            .iter()
-            .filter(|t| matches!(t.condition, TriggerCondition::Metric { .. }))
-            .map(|t| trigger_view(spec, &all, t))
-            .collect();
+        let has_trigger_alerts = triggers.iter().any(|t| t.alert.is_some());
         let band = |b: &crate::model::Band| BandView {
             text: b.text.clone(),
             compared: format!("{} {}", b.op.as_str(), b.threshold.value_text()),
@@ -1346,7 +1354,7 @@ impl View {
             mermaid,
             phases,
             triggers,
-            trigger_alerts,
+            has_trigger_alerts,
             severities: spec
                 .severities
                 .iter()
