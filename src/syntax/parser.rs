@@ -278,6 +278,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::block => "a `{` block",
         Rule::keyword => "a keyword",
         Rule::argument => "an argument",
+        Rule::argument_end => "the end of the arguments",
         Rule::identifier => "a name",
         Rule::identifier_start => "a letter or `_`",
         Rule::identifier_char => "a letter, digit, `_`, `-` or `.`",
