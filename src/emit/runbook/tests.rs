@@ -643,6 +643,14 @@ fn the_escape_shortcut_agrees_with_every_rule() {
         "Level 1: Version rollback",
         "ok. 2) then",
         "",
+        "\u{b}vertical tab",
+        "non-breaking\u{a0}",
+        "\u{3000}ideographic space",
+        "see docs://x",
+        "a:/b",
+        "ends with:",
+        ":",
+        "x:/",
     ]
     .map(String::from)
     .to_vec();
