@@ -51,7 +51,7 @@
 use serde::Serialize;
 
 use super::alerts::{alerts, Alert, AlertOrigin};
-use super::{header_yaml, to_yaml, OutputFile};
+use super::{header_yaml, yaml_file, OutputFile};
 use crate::model::{AlertSeverity, Contact, ContactId, Duration, Escalation, Spec};
 
 pub const PATH: &str = "alertmanager/alertmanager.yml";
@@ -68,7 +68,7 @@ pub const REPEAT_INTERVAL: Duration = Duration::from_mins(4 * 60);
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
     vec![OutputFile::new(
         PATH,
-        format!("{}{}", header_yaml(spec), to_yaml(&config(spec))),
+        yaml_file(header_yaml(spec), &config(spec)),
     )]
 }
 
@@ -482,6 +482,7 @@ mod tests {
 
     use super::*;
     use crate::emit::prometheus::tests::variant;
+    use crate::emit::to_yaml;
     use crate::model::sample;
 
     fn summary(r: &Route) -> (String, Vec<String>, bool, Option<String>, Option<String>) {

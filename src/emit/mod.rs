@@ -17,7 +17,7 @@ mod target;
 
 pub use header::{header_json_description, header_markdown, header_yaml};
 pub use target::{Target, Targets};
-pub use yaml::{to_yaml, to_yaml_documents};
+pub use yaml::{to_yaml, to_yaml_documents, yaml_file};
 
 use crate::model::Spec;
 use rayon::prelude::*;
@@ -107,7 +107,7 @@ fn kustomizations(spec: &Spec, files: &[OutputFile]) -> Vec<OutputFile> {
             };
             OutputFile::new(
                 format!("{root}kustomization.yaml"),
-                format!("{}{}", header_yaml(spec), to_yaml(&k)),
+                yaml_file(header_yaml(spec), &k),
             )
         })
         .collect()

@@ -14,6 +14,18 @@ pub fn to_yaml<T: Serialize>(value: &T) -> String {
     out
 }
 
+/// `head` (the header comment), then one YAML document, in one buffer:
+/// the document is not serialized apart and then copied after the header.
+pub fn yaml_file<T: Serialize>(head: String, value: &T) -> String {
+    let mut out = head;
+    serde_saphyr::to_fmt_writer(&mut out, value)
+        .expect("emitters serialize plain data, which cannot fail");
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 /// Several documents as one stream, separated by `---`.
 pub fn to_yaml_documents<T: Serialize>(values: &[T]) -> String {
     values

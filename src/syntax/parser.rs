@@ -32,17 +32,14 @@ pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
         let diagnostic = match DeployParser::parse(Rule::file, &attempt) {
             Ok(mut pairs) => {
                 let file = pairs.next().expect("the file rule always yields one pair");
-                let mut build_errors = Vec::new();
-                let tree = build_file(file, &mut build_errors);
+                let mut found = Findings::default();
+                let tree = build_file(file, &mut found);
                 // A string that ran past its line break swallowed what
                 // followed: the rest of this attempt is not to be trusted.
-                match build_errors
-                    .iter()
-                    .find(|d| d.code == Code::UnterminatedString)
-                {
-                    Some(d) => unterminated_at(&attempt, d.span.start),
+                match found.broken_string {
+                    Some(open) => unterminated_at(&attempt, open),
                     None => {
-                        errors.extend(build_errors);
+                        errors.extend(found.errors);
                         return if errors.is_empty() {
                             Ok(tree)
                         } else {
@@ -82,7 +79,16 @@ fn blank_line_at(text: &str, offset: usize) -> Option<String> {
     Some(format!("{}{blank}{}", &text[..start], &text[end..]))
 }
 
-fn build_file(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> SyntaxTree {
+/// What building the tree from pest's pairs finds wrong.
+#[derive(Default)]
+struct Findings {
+    /// Bad escapes, reported with the tree's other errors.
+    errors: Vec<Diagnostic>,
+    /// Where the first string that runs past its line break opens.
+    broken_string: Option<usize>,
+}
+
+fn build_file(pair: Pair<Rule>, found: &mut Findings) -> SyntaxTree {
     let comments = pair
         .clone()
         .into_inner()
@@ -96,7 +102,7 @@ fn build_file(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> SyntaxTree {
     let statements = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::statement)
-        .map(|p| build_statement(p, errors))
+        .map(|p| build_statement(p, found))
         .collect();
     SyntaxTree {
         statements,
@@ -104,7 +110,7 @@ fn build_file(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> SyntaxTree {
     }
 }
 
-fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement {
+fn build_statement(pair: Pair<Rule>, found: &mut Findings) -> Statement {
     let span: Span = pair.as_span().into();
     let mut keyword = None;
     let mut args = Vec::new();
@@ -117,9 +123,9 @@ fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement 
                     span: child.as_span().into(),
                 })
             }
-            Rule::block => block = Some(build_block(child, errors)),
+            Rule::block => block = Some(build_block(child, found)),
             Rule::COMMENT => {}
-            _ => args.push(build_argument(child, errors)),
+            _ => args.push(build_argument(child, found)),
         }
     }
     let keyword = keyword.expect("the grammar puts a keyword first in every statement");
@@ -131,17 +137,17 @@ fn build_statement(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Statement 
     }
 }
 
-fn build_block(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Block {
+fn build_block(pair: Pair<Rule>, found: &mut Findings) -> Block {
     let span = pair.as_span().into();
     let statements = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::statement)
-        .map(|p| build_statement(p, errors))
+        .map(|p| build_statement(p, found))
         .collect();
     Block { statements, span }
 }
 
-fn build_argument(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Arg {
+fn build_argument(pair: Pair<Rule>, found: &mut Findings) -> Arg {
     let span: Span = pair.as_span().into();
     let value = match pair.as_rule() {
         Rule::identifier => Value::Ident(pair.as_str().to_string()),
@@ -155,7 +161,7 @@ fn build_argument(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Arg {
             let hi = build_quantity(inner.next().expect("range has a high end"));
             Value::Range(lo, hi)
         }
-        Rule::string => build_string(pair, errors),
+        Rule::string => build_string(pair, found),
         Rule::text_block => {
             let inner = pair.into_inner().next().map_or("", |p| p.as_str());
             Value::Text(dedent(inner))
@@ -165,7 +171,7 @@ fn build_argument(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Arg {
     Arg { value, span }
 }
 
-fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
+fn build_string(pair: Pair<Rule>, found: &mut Findings) -> Value {
     let open = pair.as_span().start();
     let inner = pair.into_inner().next().expect("a string has a body");
     match unescape(inner.as_str()) {
@@ -173,12 +179,7 @@ fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
         Err(BadString::LineBreak) => {
             // Where it opened is all `parse` needs: it reports the string
             // as a syntax error and reads the file again without its line.
-            errors.push(Diagnostic::new(
-                Code::UnterminatedString,
-                Span::new(open, open + 1),
-                "unterminated string",
-                "opens here",
-            ));
+            found.broken_string.get_or_insert(open);
             Value::Str(String::new())
         }
         Err(BadString::Escape(at)) => {
@@ -189,7 +190,7 @@ fn build_string(pair: Pair<Rule>, errors: &mut Vec<Diagnostic>) -> Value {
                 .map(char::len_utf8)
                 .sum();
             let escape = &inner.as_str()[at..at + len];
-            errors.push(Diagnostic::new(
+            found.errors.push(Diagnostic::new(
                 Code::InvalidEscape,
                 Span::new(start, start + len),
                 format!("unknown escape `{escape}` in string"),

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Serialize;
 
-use super::{header_yaml, kebab_case, to_yaml, OutputFile};
+use super::{header_yaml, kebab_case, yaml_file, OutputFile};
 use crate::model::{Environment, Service, Spec};
 
 pub use backup::{backup_name, retention_text, RETENTION_ENV};
@@ -64,7 +64,7 @@ pub fn object_file<T: Serialize>(
 ) -> OutputFile {
     OutputFile::new(
         format!("{prefix}{folder}/{}-{name}.yaml", kind.to_lowercase()),
-        format!("{}{}", header_yaml(spec), to_yaml(object)),
+        yaml_file(header_yaml(spec), object),
     )
 }
 

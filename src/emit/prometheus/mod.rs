@@ -19,7 +19,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::alerts::{alerts, Alert, AlertOrigin};
-use super::{header_yaml, runbook_url, to_yaml, OutputFile};
+use super::{header_yaml, runbook_url, yaml_file, OutputFile};
 use crate::model::{Action, Duration, Spec};
 
 pub use promtool::{test_file, test_values, TestFile, TestValues};
@@ -37,17 +37,17 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
     vec![
         OutputFile::new(
             RULES_PATH,
-            format!(
-                "{header}{}",
-                to_yaml(&RuleFile {
-                    groups: groups.clone()
-                })
+            yaml_file(
+                header.clone(),
+                &RuleFile {
+                    groups: groups.clone(),
+                },
             ),
         ),
         prometheus_rule_file(spec, &header, groups),
         OutputFile::new(
             RULES_TEST_PATH,
-            format!("{header}{}", to_yaml(&promtool::test_file(spec))),
+            yaml_file(header, &promtool::test_file(spec)),
         ),
     ]
 }
@@ -60,7 +60,7 @@ pub fn prometheus_rule_only(spec: &Spec) -> OutputFile {
 fn prometheus_rule_file(spec: &Spec, header: &str, groups: Vec<RuleGroup>) -> OutputFile {
     OutputFile::new(
         PROMETHEUS_RULE_PATH,
-        format!("{header}{}", to_yaml(&prometheus_rule(spec, groups))),
+        yaml_file(header.to_string(), &prometheus_rule(spec, groups)),
     )
 }
 

@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::*;
+use crate::emit::to_yaml;
 use crate::model::{
     sample, AlertSeverity, Band, Bands, CompareOp, Condition, Contact, ContactId, Decimal,
     Escalation, Metric, MetricId, MetricUnit, NoData, SeverityId, SeverityLevel, Threshold,
