@@ -3,6 +3,7 @@
 //! finds unbalanced braces and reports them where they are, which pest can
 //! only report at the end of the file.
 
+use super::strings::{literal_at, Literal};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -31,15 +32,15 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'#' => i = skip_to_line_end(bytes, i),
-            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                // An unclosed text block is reported by the parser itself.
-                match find(bytes, i + 3, b"\"\"\"") {
-                    Some(end) => i = end + 3,
-                    None => return errors,
-                }
-            }
-            b'"' => i = skip_string(bytes, i),
+            b'#' | b'"' => match literal_at(bytes, i) {
+                // An unclosed text block or string is reported by the
+                // parser itself, where it opens; braces after it are no
+                // longer where the author meant them, so they are not
+                // counted: an unbalanced count would hide the cause.
+                Some((Literal::UnclosedTextBlock | Literal::UnterminatedStr, _)) => return errors,
+                Some((_, end)) => i = end,
+                None => i += 1,
+            },
             b'{' => {
                 open.push(i);
                 if open.len() == MAX_DEPTH + 1 {
@@ -101,32 +102,33 @@ pub fn scan(text: &str) -> Vec<Diagnostic> {
     errors
 }
 
-fn skip_to_line_end(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() && bytes[i] != b'\n' {
-        i += 1;
-    }
-    i
-}
+#[cfg(test)]
+mod tests {
+    use super::scan;
 
-/// Past the closing quote, or to the end of the line for an unterminated
-/// string (the parser reports that one).
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    i += 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            b'\n' => return i,
-            _ => i += 1,
-        }
+    fn messages(text: &str) -> Vec<String> {
+        scan(text).into_iter().map(|d| d.message).collect()
     }
-    i
-}
 
-fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    #[test]
+    fn braces_after_a_comment_or_a_string_on_the_same_line_are_not_code() {
+        assert!(messages("a { # }\n}\n").is_empty());
+        assert!(messages("a \"}\" {\n}\n").is_empty());
+        assert!(messages("a \"\"\"\n}\n\"\"\" {\n}\n").is_empty());
+    }
+
+    #[test]
+    fn a_comment_or_an_open_string_ends_at_any_line_break() {
+        // A comment ends at `\r` too, as in the grammar: the `{` after it
+        // is code, and never closed.
+        assert_eq!(messages("# c\r{\r"), ["unclosed `{`"]);
+        // A spec with `\r` line breaks and a comment is balanced (the scan
+        // used to read the comment to the end of the file).
+        assert!(messages("a { # x\r}\r").is_empty());
+        // Nor are braces counted after a string left open on its line:
+        // the parser reports the string, which is the cause.
+        assert!(messages("a {\n  b \"x\\\n}\n").is_empty());
+        assert!(messages("a \"x\n}\n").is_empty());
+        assert_eq!(messages("} a \"x\n"), ["unmatched `}`"]);
+    }
 }

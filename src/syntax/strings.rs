@@ -1,4 +1,6 @@
-//! Decoding of string literals and text blocks.
+//! String literals, text blocks and comments: where each ends, read as the
+//! grammar reads them (one scan for the checks made before and after a
+//! parse, so they cannot disagree), and decoding their text.
 
 /// Why a "..." string body does not decode.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,48 +40,75 @@ pub fn unescape(raw: &str) -> Result<String, BadString> {
     Ok(out)
 }
 
+/// What starts at a byte of a spec, for the scans that skip what is not
+/// code: a comment, a text block or a string, each with the offset just
+/// past it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Literal {
+    /// `#` to the line break (`\n` or `\r`), which is not part of it.
+    Comment,
+    /// `"""` to its closing `"""`.
+    TextBlock,
+    /// A `"""` never closed. It "ends" after two quotes: read as the
+    /// grammar would, that is `""`, then a string at the third quote.
+    UnclosedTextBlock,
+    /// `"` to its closing `"`.
+    Str,
+    /// A `"` not closed on its line (nor before an escaped line break); it
+    /// ends at that line break or at the end of the file.
+    UnterminatedStr,
+}
+
+/// The comment, text block or string that starts at byte `i`, and the
+/// offset just past it; None for any other byte.
+pub fn literal_at(b: &[u8], i: usize) -> Option<(Literal, usize)> {
+    let line_end = |from: usize| {
+        b[from..]
+            .iter()
+            .position(|c| matches!(c, b'\n' | b'\r'))
+            .map_or(b.len(), |n| from + n)
+    };
+    match b.get(i)? {
+        b'#' => Some((Literal::Comment, line_end(i))),
+        b'"' if b[i..].starts_with(b"\"\"\"") => {
+            match b[i + 3..].windows(3).position(|w| w == b"\"\"\"") {
+                Some(n) => Some((Literal::TextBlock, i + 3 + n + 3)),
+                None => Some((Literal::UnclosedTextBlock, i + 2)),
+            }
+        }
+        b'"' => {
+            let mut j = i + 1;
+            loop {
+                match b.get(j) {
+                    None | Some(b'\n' | b'\r') => return Some((Literal::UnterminatedStr, j)),
+                    Some(b'"') => return Some((Literal::Str, j + 1)),
+                    Some(b'\\') if matches!(b.get(j + 1), None | Some(b'\n' | b'\r')) => {
+                        return Some((Literal::UnterminatedStr, j + 1))
+                    }
+                    // A multi-byte character after `\` leaves `j` inside
+                    // it: continuation bytes are never `"`, `\` or breaks.
+                    Some(b'\\') => j += 2,
+                    Some(_) => j += 1,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
 /// Where the first "..." string that is not closed on its own line opens,
 /// read as the grammar would have read it had string text stopped at line
-/// breaks: comments and closed `"""` blocks are skipped, an unclosed `"""`
-/// reads as `""` and then a string, and an escape may not be a line break.
-/// Only a failed parse needs it: a string that swallowed a line break can
-/// make pest fail further on, and the error belongs where the string opened.
+/// breaks (see [`literal_at`]). Only a failed parse needs it: a string that
+/// swallowed a line break can make pest fail further on, and the error
+/// belongs where the string opened.
 pub fn first_unterminated_string(text: &str) -> Option<usize> {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'#' => {
-                while i < b.len() && !matches!(b[i], b'\n' | b'\r') {
-                    i += 1;
-                }
-            }
-            b'"' if b[i..].starts_with(b"\"\"\"") => {
-                match b[i + 3..].windows(3).position(|w| w == b"\"\"\"") {
-                    Some(n) => i += 3 + n + 3,
-                    // `""`, then a string at the third quote.
-                    None => i += 2,
-                }
-            }
-            b'"' => {
-                let start = i;
-                i += 1;
-                loop {
-                    match b.get(i) {
-                        None | Some(b'\n' | b'\r') => return Some(start),
-                        Some(b'"') => break,
-                        Some(b'\\') if matches!(b.get(i + 1), None | Some(b'\n' | b'\r')) => {
-                            return Some(start)
-                        }
-                        // A multi-byte character after `\` leaves `i` inside
-                        // it: continuation bytes are never `"`, `\` or breaks.
-                        Some(b'\\') => i += 2,
-                        Some(_) => i += 1,
-                    }
-                }
-                i += 1;
-            }
-            _ => i += 1,
+        match literal_at(b, i) {
+            Some((Literal::UnterminatedStr, _)) => return Some(i),
+            Some((_, end)) => i = end,
+            None => i += 1,
         }
     }
     None
@@ -141,6 +170,24 @@ mod tests {
         assert_eq!(first("a \"esc at the end \\\nb\""), Some(2));
         assert_eq!(first("a \"cr\rb \"x\""), Some(2));
         assert_eq!(first("a \"at the end"), Some(2));
+    }
+
+    #[test]
+    fn literals_end_where_the_grammar_ends_them() {
+        let at = |text: &str, i| literal_at(text.as_bytes(), i);
+        assert_eq!(at("# c\rx {", 0), Some((Literal::Comment, 3)));
+        assert_eq!(at("# c", 0), Some((Literal::Comment, 3)));
+        assert_eq!(
+            at("a \"\"\"\nx\n\"\"\" b", 2),
+            Some((Literal::TextBlock, 11))
+        );
+        assert_eq!(at("\"\"\"open", 0), Some((Literal::UnclosedTextBlock, 2)));
+        assert_eq!(at("\"a \\\" b\" c", 0), Some((Literal::Str, 8)));
+        assert_eq!(at("\"open\n{", 0), Some((Literal::UnterminatedStr, 5)));
+        assert_eq!(at("\"esc\\\n{", 0), Some((Literal::UnterminatedStr, 5)));
+        assert_eq!(at("\"end", 0), Some((Literal::UnterminatedStr, 4)));
+        assert_eq!(at("x", 0), None);
+        assert_eq!(at("x", 1), None);
     }
 
     #[test]
