@@ -287,10 +287,15 @@ fn notified(spec: &Spec, alert: &Alert<'_>) -> Vec<ContactId> {
 }
 
 pub fn route(spec: &Spec) -> Route {
+    route_of(spec, &alerts(spec))
+}
+
+/// [`route`] for the spec's alerts, `all`, derived once by the caller.
+fn route_of(spec: &Spec, all: &[Alert<'_>]) -> Route {
     let release = matcher("release", &spec.release.name);
     let mut routes = Vec::new();
-    for alert in alerts(spec) {
-        for c in notified(spec, &alert) {
+    for alert in all {
+        for c in notified(spec, alert) {
             routes.push(Route {
                 receiver: receiver_name(spec, c),
                 matchers: vec![release.clone(), matcher("alertname", &alert.name)],
@@ -345,7 +350,11 @@ pub fn route(spec: &Spec) -> Route {
 }
 
 pub fn inhibit_rules(spec: &Spec) -> Vec<InhibitRule> {
-    let all = alerts(spec);
+    inhibit_rules_of(spec, &alerts(spec))
+}
+
+/// [`inhibit_rules`] for the spec's alerts, derived once by the caller.
+fn inhibit_rules_of(spec: &Spec, all: &[Alert<'_>]) -> Vec<InhibitRule> {
     all.iter()
         .filter(|a| {
             matches!(
@@ -376,6 +385,7 @@ pub fn inhibit_rules(spec: &Spec) -> Vec<InhibitRule> {
 }
 
 pub fn config(spec: &Spec) -> Config {
+    let all = alerts(spec);
     let email = spec.contacts.iter().any(|c| c.email.is_some());
     let chat = spec.contacts.iter().any(|c| c.chat.is_some());
     let mut receivers = vec![Receiver {
@@ -391,8 +401,8 @@ pub fn config(spec: &Spec) -> Config {
             smtp_from: email.then(|| format!("alertmanager@{}.invalid", spec.release.name)),
             slack_api_url_file: chat.then(|| SLACK_API_URL_FILE.into()),
         },
-        route: route(spec),
-        inhibit_rules: inhibit_rules(spec),
+        route: route_of(spec, &all),
+        inhibit_rules: inhibit_rules_of(spec, &all),
         receivers,
     }
 }

@@ -414,33 +414,34 @@ fn heading(title: &str) -> String {
 /// Strips trailing spaces, collapses runs of blank lines outside fenced code,
 /// and ends the document with exactly one line break.
 pub(crate) fn tidy(markdown: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
+    let mut out = String::with_capacity(markdown.len());
+    let mut fence: Option<(u8, usize)> = None;
+    // Whether the last line written was blank; None before the first.
+    let mut last_blank: Option<bool> = None;
     for line in markdown.lines().map(str::trim_end) {
-        let t = line.trim_start();
-        let run = |c: char| t.chars().take_while(|&x| x == c).count();
+        let t = line.trim_start().as_bytes();
+        let run = |c: u8| t.iter().take_while(|&&x| x == c).count();
         match fence {
-            Some((c, n)) if run(c) >= n && t.chars().all(|x| x == c) => fence = None,
+            Some((c, n)) if run(c) >= n && t.iter().all(|&x| x == c) => fence = None,
             Some(_) => {}
             None => {
-                for c in ['`', '~'] {
+                for c in [b'`', b'~'] {
                     if run(c) >= 3 {
                         fence = Some((c, run(c)));
                     }
                 }
-                if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+                if line.is_empty() && last_blank.is_none_or(|blank| blank) {
                     continue;
                 }
             }
         }
-        out.push(line);
+        out.push_str(line);
+        out.push('\n');
+        last_blank = Some(line.is_empty());
     }
-    while out.last().is_some_and(|l| l.is_empty()) {
-        out.pop();
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
+    out.truncate(out.trim_end_matches('\n').len());
+    out.push('\n');
+    out
 }
 
 // -------------------------------------------------------------------- views

@@ -32,7 +32,9 @@ pub const PROMETHEUS_RULE_PATH: &str = "prometheus/prometheusrule.yaml";
 pub const RULES_TEST_PATH: &str = "prometheus/rules.test.yml";
 
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
-    let groups = rule_groups(spec);
+    // Derived once for the rules and their tests.
+    let all = alerts(spec);
+    let groups = rule_groups_of(spec, &all);
     let header = header_yaml(spec);
     vec![
         OutputFile::new(
@@ -47,7 +49,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
         prometheus_rule_file(spec, &header, groups),
         OutputFile::new(
             RULES_TEST_PATH,
-            yaml_file(header, &promtool::test_file(spec)),
+            yaml_file(header, &promtool::test_file_of(spec, &all)),
         ),
     ]
 }
@@ -119,6 +121,11 @@ pub struct PrometheusRule {
 /// `<release>-recording`, then `<release>-alerts` (omitted when the spec has
 /// no alert: Prometheus accepts an empty group, but it says nothing).
 pub fn rule_groups(spec: &Spec) -> Vec<RuleGroup> {
+    rule_groups_of(spec, &alerts(spec))
+}
+
+/// [`rule_groups`] for the spec's alerts, `all`, derived once by the caller.
+fn rule_groups_of(spec: &Spec, all: &[Alert<'_>]) -> Vec<RuleGroup> {
     let release = &spec.release.name;
     let recording = spec
         .metrics
@@ -131,7 +138,7 @@ pub fn rule_groups(spec: &Spec) -> Vec<RuleGroup> {
             })
         })
         .collect::<Vec<_>>();
-    let alerting = alerts(spec)
+    let alerting = all
         .iter()
         .map(|a| Rule::Alerting(alerting_rule(spec, a)))
         .collect::<Vec<_>>();

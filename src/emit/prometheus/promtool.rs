@@ -122,10 +122,15 @@ pub fn test_values(op: CompareOp, threshold: Decimal) -> TestValues {
 }
 
 pub fn test_file(spec: &Spec) -> TestFile {
+    test_file_of(spec, &alerts(spec))
+}
+
+/// [`test_file`] for the spec's alerts, `all`, derived once by the caller.
+pub(super) fn test_file_of(spec: &Spec, all: &[Alert<'_>]) -> TestFile {
     TestFile {
         rule_files: vec!["rules.yml".into()],
         evaluation_interval: STEP.prometheus(),
-        tests: alerts(spec).iter().map(|a| test_group(spec, a)).collect(),
+        tests: all.iter().map(|a| test_group(spec, a)).collect(),
     }
 }
 
