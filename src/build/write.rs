@@ -1,5 +1,7 @@
-//! Comparing planned files with the output folder, and applying the plan:
-//! a changed file is written to a temporary file beside it and renamed into
+//! Comparing a spec's files with the output folder and writing what
+//! changed, spec by spec (the parent module calls this from its workers);
+//! then removing what is no longer generated and writing the manifest. A
+//! changed file is written to a temporary file beside it and renamed into
 //! place, so a reader never sees half of it; a new file is written in place
 //! (nobody reads it yet, and a build cut short leaves at worst a partial new
 //! file, which the next build finds different and rewrites); unchanged
