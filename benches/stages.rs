@@ -75,6 +75,38 @@ fn bytes_out(files: &[OutputFile]) -> usize {
     files.iter().map(|f| f.content.len()).sum()
 }
 
+/// One benchmark per emitter, each `emitter(bencher, arg, <its emit>)`
+/// with the attribute given: the list of emitters is written once for the
+/// seed specs and the corpora.
+macro_rules! per_emitter {
+    ($(#[$attr:meta])* $arg:ident: $ty:ty) => {
+        $(#[$attr])*
+        fn emit_kubernetes(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::kubernetes::emit);
+        }
+        $(#[$attr])*
+        fn emit_rollouts(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::rollouts::emit);
+        }
+        $(#[$attr])*
+        fn emit_prometheus(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::prometheus::emit);
+        }
+        $(#[$attr])*
+        fn emit_alertmanager(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::alertmanager::emit);
+        }
+        $(#[$attr])*
+        fn emit_grafana(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::grafana::emit);
+        }
+        $(#[$attr])*
+        fn emit_runbook(b: Bencher, $arg: $ty) {
+            emitter(b, $arg, emit::runbook::emit);
+        }
+    };
+}
+
 mod seed {
     use super::*;
 
@@ -103,35 +135,7 @@ mod seed {
             .bench(|| emit(black_box(&spec)));
     }
 
-    #[divan::bench(args = SEEDS)]
-    fn emit_kubernetes(b: Bencher, name: &str) {
-        emitter(b, name, emit::kubernetes::emit);
-    }
-
-    #[divan::bench(args = SEEDS)]
-    fn emit_rollouts(b: Bencher, name: &str) {
-        emitter(b, name, emit::rollouts::emit);
-    }
-
-    #[divan::bench(args = SEEDS)]
-    fn emit_prometheus(b: Bencher, name: &str) {
-        emitter(b, name, emit::prometheus::emit);
-    }
-
-    #[divan::bench(args = SEEDS)]
-    fn emit_alertmanager(b: Bencher, name: &str) {
-        emitter(b, name, emit::alertmanager::emit);
-    }
-
-    #[divan::bench(args = SEEDS)]
-    fn emit_grafana(b: Bencher, name: &str) {
-        emitter(b, name, emit::grafana::emit);
-    }
-
-    #[divan::bench(args = SEEDS)]
-    fn emit_runbook(b: Bencher, name: &str) {
-        emitter(b, name, emit::runbook::emit);
-    }
+    per_emitter!(#[divan::bench(args = SEEDS)] name: &str);
 
     #[divan::bench(args = SEEDS)]
     fn emit_all(b: Bencher, name: &str) {
@@ -174,44 +178,11 @@ mod corpus {
             .bench(|| specs.iter().map(|s| emit(s).len()).sum::<usize>());
     }
 
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_kubernetes(b: Bencher, n: usize) {
-        emitter(b, n, emit::kubernetes::emit);
-    }
+    per_emitter!(#[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)] n: usize);
 
+    /// Every emitter on every spec of the corpus, one thread.
     #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_rollouts(b: Bencher, n: usize) {
-        emitter(b, n, emit::rollouts::emit);
-    }
-
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_prometheus(b: Bencher, n: usize) {
-        emitter(b, n, emit::prometheus::emit);
-    }
-
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_alertmanager(b: Bencher, n: usize) {
-        emitter(b, n, emit::alertmanager::emit);
-    }
-
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_grafana(b: Bencher, n: usize) {
-        emitter(b, n, emit::grafana::emit);
-    }
-
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_runbook(b: Bencher, n: usize) {
-        emitter(b, n, emit::runbook::emit);
-    }
-
-    /// Every emitter on every spec of the corpus, one thread; the counter
-    /// is the bytes of output.
-    #[divan::bench(args = SIZES, sample_count = SAMPLES, sample_size = 1)]
-    fn emit_all(bencher: Bencher, n: usize) {
-        let specs: Vec<Spec> = corpus(n).iter().map(checked).collect();
-        let written: usize = specs.iter().map(|s| bytes_out(&emit::emit_all(s))).sum();
-        bencher
-            .counter(BytesCount::new(written))
-            .bench(|| specs.iter().map(|s| emit::emit_all(s).len()).sum::<usize>());
+    fn emit_all(b: Bencher, n: usize) {
+        emitter(b, n, emit::emit_all);
     }
 }
