@@ -7,7 +7,7 @@ use pest::Parser as _;
 use rust_decimal::Decimal;
 
 use super::limits;
-use super::strings::{dedent, first_unterminated_string, unescape, BadString};
+use super::strings::{dedent, first_unterminated_string, literal_at, unescape, BadString, Literal};
 use super::tree::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::Span;
@@ -33,7 +33,7 @@ pub fn parse(text: &str) -> Result<SyntaxTree, Vec<Diagnostic>> {
             Ok(mut pairs) => {
                 let file = pairs.next().expect("the file rule always yields one pair");
                 let mut found = Findings::default();
-                let tree = build_file(file, &mut found);
+                let tree = build_file(&attempt, file, &mut found);
                 // A string that ran past its line break swallowed what
                 // followed: the rest of this attempt is not to be trusted.
                 match found.broken_string {
@@ -88,17 +88,7 @@ struct Findings {
     broken_string: Option<usize>,
 }
 
-fn build_file(pair: Pair<Rule>, found: &mut Findings) -> SyntaxTree {
-    let comments = pair
-        .clone()
-        .into_inner()
-        .flatten()
-        .filter(|p| p.as_rule() == Rule::COMMENT)
-        .map(|p| Comment {
-            text: p.as_str()[1..].to_string(),
-            span: p.as_span().into(),
-        })
-        .collect();
+fn build_file(text: &str, pair: Pair<Rule>, found: &mut Findings) -> SyntaxTree {
     let statements = pair
         .into_inner()
         .filter(|p| p.as_rule() == Rule::statement)
@@ -106,8 +96,32 @@ fn build_file(pair: Pair<Rule>, found: &mut Findings) -> SyntaxTree {
         .collect();
     SyntaxTree {
         statements,
-        comments,
+        comments: comments(text),
     }
+}
+
+/// Every comment of a spec that parsed. The grammar keeps them silent (a
+/// token tried at every gap between tokens was a sixth of the parse), so
+/// they are found here with the lexer of the pre-parse scan: in a spec that
+/// parsed, every `#` outside a string or text block starts one.
+fn comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match literal_at(bytes, i) {
+            Some((Literal::Comment, end)) => {
+                comments.push(Comment {
+                    text: text[i + 1..end].to_string(),
+                    span: Span::new(i, end),
+                });
+                i = end;
+            }
+            Some((_, end)) => i = end,
+            None => i += 1,
+        }
+    }
+    comments
 }
 
 fn build_statement(pair: Pair<Rule>, found: &mut Findings) -> Statement {
@@ -124,7 +138,6 @@ fn build_statement(pair: Pair<Rule>, found: &mut Findings) -> Statement {
                 })
             }
             Rule::block => block = Some(build_block(child, found)),
-            Rule::COMMENT => {}
             _ => args.push(build_argument(child, found)),
         }
     }
@@ -310,16 +323,19 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     if let Some(open) = first_unterminated_string(text).filter(|&open| open <= at) {
         return unterminated_at(text, open);
     }
+    let (at, positives) = match after_closing_brace(text, at) {
+        Some(culprit) => (culprit, Vec::new()),
+        None => match &error.variant {
+            ErrorVariant::ParsingError { positives, .. } => (at, positives.clone()),
+            ErrorVariant::CustomError { .. } => (at, Vec::new()),
+        },
+    };
     let rest = &text[at.min(text.len())..];
     let found = rest.chars().next();
     if found == Some('"') {
         return unterminated_at(text, at);
     }
 
-    let positives: Vec<Rule> = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
     let expected = summarize(&positives);
     let found_text = match found {
         None => "end of file".to_string(),
@@ -356,6 +372,28 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
         "unexpected here",
     )
     .help(help)
+}
+
+/// Where the error is when pest reports the `}` that closes a nested block
+/// and something other than the end of the statement follows it on its
+/// line (`}%`): pest backs out of the whole block and names the `}`, but
+/// the culprit is what comes after it, and nothing in particular was
+/// expected there. None when `at` is not such a `}`.
+fn after_closing_brace(text: &str, at: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(at) != Some(&b'}') {
+        return None;
+    }
+    let next = at
+        + 1
+        + b[at + 1..]
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+    match b.get(next) {
+        None | Some(b'\n' | b'\r' | b';' | b'}' | b'#') => None,
+        Some(_) => Some(next),
+    }
 }
 
 /// What was expected, in few words: the many kinds of argument become
