@@ -9,6 +9,7 @@
 //! `indent` helpers. A last pass ([`tidy`]) strips trailing spaces and
 //! collapses runs of blank lines outside fenced code.
 
+use std::borrow::Cow;
 use std::ptr;
 use std::sync::OnceLock;
 
@@ -259,68 +260,77 @@ pub(crate) fn escape_inline(text: &str) -> String {
     escape_every(text)
 }
 
-/// `escape_inline` without the shortcut: every rule, character by character.
+/// `escape_inline` without the shortcut: every rule, in one pass over the
+/// characters of the value flattened onto one line.
 fn escape_every(text: &str) -> String {
-    let flat = text
-        .split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut out = String::with_capacity(flat.len());
-    let chars: Vec<char> = flat.chars().collect();
-    let mut skip_until = 0;
-    for (i, &c) in chars.iter().enumerate() {
-        if i < skip_until {
-            continue;
-        }
+    let flat: Cow<str> = if text.contains(['\n', '\r']) {
+        text.split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into()
+    } else {
+        text.trim().into()
+    };
+    let mut out = String::with_capacity(flat.len() + 8);
+    let mut prev: Option<char> = None;
+    // Whether every character before this one is an ASCII digit: `1.` or
+    // `2)` at the start would begin a numbered list.
+    let mut digits_only = true;
+    let mut chars = flat.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         // A bare URL becomes an autolink (`<https://...>`): linters reject
         // bare URLs, and escaping inside one would change it.
-        let at_word_start = i == 0 || chars[i - 1].is_whitespace();
-        // Only a word starting with `h` can be a URL: the word is collected
-        // for those alone, not for every character.
-        let rest: String = if at_word_start && c == 'h' {
-            chars[i..]
-                .iter()
-                .take_while(|c| !c.is_whitespace())
-                .collect()
-        } else {
-            String::new()
-        };
-        if rest.starts_with("http://") || rest.starts_with("https://") {
-            let url = rest.trim_end_matches(['.', ',', ';', ':', ')']);
-            if !url.contains(['<', '>']) {
+        if c == 'h' && prev.is_none_or(char::is_whitespace) {
+            if let Some(url) = url_at(&flat[i..]) {
                 out.push('<');
                 out.push_str(url);
                 out.push('>');
-                skip_until = i + url.chars().count();
+                while chars.peek().is_some_and(|&(j, _)| j < i + url.len()) {
+                    chars.next();
+                }
+                prev = url.chars().next_back();
+                digits_only = false;
                 continue;
             }
         }
-        let next = chars.get(i + 1).copied();
+        let next = chars.peek().map(|&(_, c)| c);
         let escape = match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' => true,
             '&' => {
-                let name: String = chars[i + 1..]
-                    .iter()
-                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
-                    .collect();
-                !name.is_empty() && chars.get(i + 1 + name.len()) == Some(&';')
+                let name = flat[i + 1..]
+                    .bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+                    .count();
+                name > 0 && flat.as_bytes().get(i + 1 + name) == Some(&b';')
             }
-            '#' | '-' | '+' | '=' => i == 0,
-            '.' | ')' => {
-                i > 0
-                    && chars[..i].iter().all(char::is_ascii_digit)
-                    && next.is_none_or(char::is_whitespace)
-            }
+            '#' | '-' | '+' | '=' => prev.is_none(),
+            '.' | ')' => prev.is_some() && digits_only && next.is_none_or(char::is_whitespace),
             _ => false,
         };
         if escape {
             out.push('\\');
         }
         out.push(c);
+        prev = Some(c);
+        digits_only &= c.is_ascii_digit();
     }
     out
+}
+
+/// The URL that `word_start` begins with, without the punctuation that
+/// ends a sentence after it; None when it is no http(s) URL or holds `<`
+/// or `>`, which an autolink cannot.
+fn url_at(word_start: &str) -> Option<&str> {
+    let word = &word_start[..word_start
+        .find(char::is_whitespace)
+        .unwrap_or(word_start.len())];
+    if !(word.starts_with("http://") || word.starts_with("https://")) {
+        return None;
+    }
+    let url = word.trim_end_matches(['.', ',', ';', ':', ')']);
+    (!url.contains(['<', '>'])).then_some(url)
 }
 
 /// Whether `escape_inline` would return `text` as it is: one trimmed line
