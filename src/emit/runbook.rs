@@ -165,6 +165,10 @@ fn compile_registry() -> Handlebars<'static> {
     handlebars_helper!(cellcode: |s: str| code_span(s, true));
     handlebars_helper!(fence: |s: str| fence_for(s));
     handlebars_helper!(indent: |n: u64, s: str| indent_lines(s, n as usize));
+    handlebars_helper!(join: |items: array, separator: str| join_items(items, separator, escape_inline));
+    handlebars_helper!(joincode: |items: array, separator: str| {
+        join_items(items, separator, |s| code_span(s, false))
+    });
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(escape_inline);
@@ -172,6 +176,8 @@ fn compile_registry() -> Handlebars<'static> {
     hb.register_helper("cellcode", Box::new(cellcode));
     hb.register_helper("fence", Box::new(fence));
     hb.register_helper("indent", Box::new(indent));
+    hb.register_helper("join", Box::new(join));
+    hb.register_helper("joincode", Box::new(joincode));
     hb.register_helper("include", Box::new(Include));
     for (name, template) in compile_templates() {
         hb.register_template(&name, template);
@@ -216,6 +222,29 @@ fn compile_templates() -> Vec<(String, handlebars::Template)> {
         all.extend(other.join().expect("a template compile never panics"));
         all
     })
+}
+
+/// `{{{join list ", "}}}`: the items, each escaped as `{{this}}` would be,
+/// with the separator between them (`joincode`: each as a code span). One
+/// helper call for the list, where `{{#each}}` with `{{#unless @first}}`
+/// costs a block, three local variables, a helper call and a lookup per
+/// item.
+fn join_items(
+    items: &[serde_json::Value],
+    separator: &str,
+    format: impl Fn(&str) -> String,
+) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        match item {
+            serde_json::Value::String(s) => out.push_str(&format(s)),
+            other => out.push_str(&format(&other.to_string())),
+        }
+    }
+    out
 }
 
 /// `{{include "name"~}}`: renders the template `name` in the current
