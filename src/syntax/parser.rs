@@ -283,11 +283,12 @@ fn unterminated_at(text: &str, at: usize) -> Diagnostic {
 /// What a rule is called in an "expected ..." message.
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
-        Rule::WHITESPACE => "whitespace",
-        Rule::COMMENT => "a comment",
+        Rule::gap => "whitespace",
+        Rule::comment => "a comment",
         Rule::line_break => "a line break",
         Rule::file => "a spec",
-        Rule::separator => "a line break or `;`",
+        Rule::separator | Rule::between => "a line break or `;`",
+        Rule::line_end | Rule::around => "the end of the line",
         Rule::statement => "a statement",
         Rule::block => "a `{` block",
         Rule::keyword => "a keyword",
@@ -397,7 +398,8 @@ fn after_closing_brace(text: &str, at: usize) -> Option<usize> {
 }
 
 /// What was expected, in few words: the many kinds of argument become
-/// "an argument", and comments and whitespace are never worth naming.
+/// "an argument". (Blanks and comments are silent rules: pest never
+/// lists them.)
 fn summarize(positives: &[Rule]) -> Vec<&'static str> {
     const ARGUMENTS: &[Rule] = &[
         Rule::identifier,
@@ -415,9 +417,7 @@ fn summarize(positives: &[Rule]) -> Vec<&'static str> {
         out.push("an argument");
     }
     for r in positives {
-        if matches!(r, Rule::COMMENT | Rule::WHITESPACE)
-            || (out.contains(&"an argument") && ARGUMENTS.contains(r))
-        {
+        if out.contains(&"an argument") && ARGUMENTS.contains(r) {
             continue;
         }
         out.push(rule_name(*r));
