@@ -429,23 +429,36 @@ fn intact(out: &Path, entry: &SpecEntry, manifest_time: Option<SystemTime>) -> b
 /// multi-document YAML stream, as `helm template` prints them; specs are
 /// checked and emitted on `jobs` threads, and only the objects are
 /// rendered. The compiled specs come back for their diagnostics and for
-/// [`unique_stems`], which the caller checks after reporting them.
+/// [`unique_stems`], which the caller checks after reporting them: without
+/// their model, and with their files (now in the stream) emptied.
 pub fn stream(
     paths: &[PathBuf],
     jobs: Option<usize>,
 ) -> Result<(Vec<Compiled>, String), BuildError> {
-    let compiled = in_pool(jobs, || {
+    // Each worker joins its spec's documents and drops the spec's model
+    // and files itself: dropped here, on one thread after all the work,
+    // they were a sixth of a stream's time on two cores.
+    let (compiled, chunks): (Vec<Compiled>, Vec<String>) = in_pool(jobs, || {
         paths
             .par_iter()
-            .map(|p| Ok(compile_bytes(p, &read(p)?, emit::objects)))
+            .map(|p| {
+                let mut c = compile_bytes(p, &read(p)?, emit::objects);
+                c.spec = None;
+                let chunk = c.files.as_mut().map_or_else(String::new, |files| {
+                    let mut chunk = String::new();
+                    for f in files.drain(..) {
+                        chunk.push_str("---\n");
+                        chunk.push_str(&f.content);
+                    }
+                    chunk
+                });
+                Ok((c, chunk))
+            })
             .collect::<Result<Vec<_>, BuildError>>()
-    })??;
-    let mut out = String::new();
-    for f in compiled.iter().flat_map(|c| c.files.iter().flatten()) {
-        out.push_str("---\n");
-        out.push_str(&f.content);
-    }
-    Ok((compiled, out))
+    })??
+    .into_iter()
+    .unzip();
+    Ok((compiled, chunks.concat()))
 }
 
 #[cfg(test)]
