@@ -14,8 +14,8 @@ use std::ptr;
 use std::sync::OnceLock;
 
 use handlebars::{
-    handlebars_helper, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
-    RenderErrorReason, Renderable,
+    handlebars_helper, Context, Handlebars, Helper, HelperDef, HelperResult, JsonRender, Output,
+    RenderContext, RenderErrorReason, Renderable,
 };
 use serde::Serialize;
 
@@ -27,90 +27,52 @@ use crate::model::{
     SeverityId, Spec, Step, Strategy, Traffic, TriggerCondition, WorkloadKind,
 };
 
+/// A template of `templates/runbook/`, by file name without `.hbs`.
+macro_rules! template {
+    ($name:literal) => {
+        include_str!(concat!("../../templates/runbook/", $name, ".hbs"))
+    };
+}
+
 /// The runbook's sections in order, one template each (see
 /// `templates/runbook/README.md` for why they are apart).
 const SECTIONS: &[&str] = &[
-    include_str!("../../templates/runbook/00-title.hbs"),
-    include_str!("../../templates/runbook/01-summary.hbs"),
-    include_str!("../../templates/runbook/02-phases.hbs"),
-    include_str!("../../templates/runbook/03-triggers.hbs"),
-    include_str!("../../templates/runbook/03-triggers-compiled.hbs"),
-    include_str!("../../templates/runbook/04-severities.hbs"),
-    include_str!("../../templates/runbook/05-thresholds.hbs"),
-    include_str!("../../templates/runbook/06-rollback.hbs"),
-    include_str!("../../templates/runbook/07-checklists.hbs"),
-    include_str!("../../templates/runbook/08-contacts.hbs"),
-    include_str!("../../templates/runbook/09-escalations.hbs"),
-    include_str!("../../templates/runbook/10-templates.hbs"),
-    include_str!("../../templates/runbook/11-criteria.hbs"),
-    include_str!("../../templates/runbook/12-signoff.hbs"),
-    include_str!("../../templates/runbook/13-sections.hbs"),
-    include_str!("../../templates/runbook/14-alerts.hbs"),
+    template!("00-title"),
+    template!("01-summary"),
+    template!("02-phases"),
+    template!("03-triggers"),
+    template!("03-triggers-compiled"),
+    template!("04-severities"),
+    template!("05-thresholds"),
+    template!("06-rollback"),
+    template!("07-checklists"),
+    template!("08-contacts"),
+    template!("09-escalations"),
+    template!("10-templates"),
+    template!("11-criteria"),
+    template!("12-signoff"),
+    template!("13-sections"),
+    template!("14-alerts"),
 ];
 /// The partials: one checklist item, and the bodies of the long `{{#each}}`
 /// blocks, in pieces (kept short for the same reason as the sections).
 const PARTIALS: &[(&str, &str)] = &[
-    ("item", include_str!("../../templates/runbook/item.hbs")),
-    (
-        "service",
-        include_str!("../../templates/runbook/01-summary-service.hbs"),
-    ),
-    (
-        "service-runtime",
-        include_str!("../../templates/runbook/01-summary-service-runtime.hbs"),
-    ),
-    (
-        "phase",
-        include_str!("../../templates/runbook/02-phases-phase.hbs"),
-    ),
-    (
-        "step-weight",
-        include_str!("../../templates/runbook/02-phases-step-weight.hbs"),
-    ),
-    (
-        "step-pods",
-        include_str!("../../templates/runbook/02-phases-step-pods.hbs"),
-    ),
-    (
-        "step-hold",
-        include_str!("../../templates/runbook/02-phases-step-hold.hbs"),
-    ),
-    (
-        "step-pause",
-        include_str!("../../templates/runbook/02-phases-step-pause.hbs"),
-    ),
-    (
-        "step-preview",
-        include_str!("../../templates/runbook/02-phases-step-preview.hbs"),
-    ),
-    (
-        "step-promote",
-        include_str!("../../templates/runbook/02-phases-step-promote.hbs"),
-    ),
-    (
-        "step-metric-gate",
-        include_str!("../../templates/runbook/02-phases-step-metric-gate.hbs"),
-    ),
-    (
-        "step-approval",
-        include_str!("../../templates/runbook/02-phases-step-approval.hbs"),
-    ),
-    (
-        "step-smoke",
-        include_str!("../../templates/runbook/02-phases-step-smoke.hbs"),
-    ),
-    (
-        "step-http",
-        include_str!("../../templates/runbook/02-phases-step-http.hbs"),
-    ),
-    (
-        "alert",
-        include_str!("../../templates/runbook/14-alerts-alert.hbs"),
-    ),
-    (
-        "alert-actions",
-        include_str!("../../templates/runbook/14-alerts-alert-actions.hbs"),
-    ),
+    ("item", template!("item")),
+    ("service", template!("01-summary-service")),
+    ("service-runtime", template!("01-summary-service-runtime")),
+    ("phase", template!("02-phases-phase")),
+    ("step-weight", template!("02-phases-step-weight")),
+    ("step-pods", template!("02-phases-step-pods")),
+    ("step-hold", template!("02-phases-step-hold")),
+    ("step-pause", template!("02-phases-step-pause")),
+    ("step-preview", template!("02-phases-step-preview")),
+    ("step-promote", template!("02-phases-step-promote")),
+    ("step-metric-gate", template!("02-phases-step-metric-gate")),
+    ("step-approval", template!("02-phases-step-approval")),
+    ("step-smoke", template!("02-phases-step-smoke")),
+    ("step-http", template!("02-phases-step-http")),
+    ("alert", template!("14-alerts-alert")),
+    ("alert-actions", template!("14-alerts-alert-actions")),
 ];
 
 /// `runbook.md`, header first.
@@ -224,11 +186,11 @@ fn compile_templates() -> Vec<(String, handlebars::Template)> {
     })
 }
 
-/// `{{{join list ", "}}}`: the items, each escaped as `{{this}}` would be,
-/// with the separator between them (`joincode`: each as a code span). One
-/// helper call for the list, where `{{#each}}` with `{{#unless @first}}`
-/// costs a block, three local variables, a helper call and a lookup per
-/// item.
+/// `{{{join list ", "}}}`: the items, each rendered and escaped as
+/// `{{this}}` would be, with the separator between them (`joincode`: each
+/// as a code span). One helper call for the list, where `{{#each}}` with
+/// `{{#unless @first}}` costs a block, three local variables, a helper
+/// call and a lookup per item.
 fn join_items(
     items: &[serde_json::Value],
     separator: &str,
@@ -239,10 +201,7 @@ fn join_items(
         if i > 0 {
             out.push_str(separator);
         }
-        match item {
-            serde_json::Value::String(s) => out.push_str(&format(s)),
-            other => out.push_str(&format(&other.to_string())),
-        }
+        out.push_str(&format(&item.render()));
     }
     out
 }

@@ -4,6 +4,7 @@ use std::process::Command;
 
 use super::*;
 use crate::model::{sample, Criterion, PhaseId, Template};
+use serde_json::json;
 
 fn render_spec(spec: &Spec) -> String {
     let files = emit(spec);
@@ -508,6 +509,22 @@ fn inline_escaping() {
         tidy("a  \n\n\n\nb\n```\n\n\n```\n\n\n"),
         "a\n\nb\n```\n\n\n```\n"
     );
+}
+
+#[test]
+fn join_escapes_each_item_apart() {
+    let items = [json!("error_rate"), json!("-c"), json!(3), json!(null)];
+    // `-c` is escaped as the start of a value: each item is escaped on its
+    // own, as `{{this}}` would be, not the joined text as a whole.
+    assert_eq!(
+        join_items(&items, ", ", escape_inline),
+        "error\\_rate, \\-c, 3, "
+    );
+    assert_eq!(
+        join_items(&items[..2], " and ", |s| code_span(s, false)),
+        "`error_rate` and `-c`"
+    );
+    assert_eq!(join_items(&[], ", ", escape_inline), "");
 }
 
 #[test]
