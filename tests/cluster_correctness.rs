@@ -124,9 +124,18 @@ trigger high { when err > 5% for 5m; severity major; action abort }
 trigger very_high { when err > 50% for 1m; severity critical; action rollback }
 "#;
 
+/// The issue's repro names no contact: its alerts reach nobody (E1101). With
+/// a release owner who has a pager, it compiles.
+fn repro_with_owner() -> String {
+    REPRO_DUPLICATE_METRICS.replace(
+        r#"namespace "r" }"#,
+        "namespace \"r\"; owner oncall }\ncontact oncall { role \"On-call\"; pager \"r-oncall\" }",
+    )
+}
+
 #[test]
 fn metric_names_are_unique_in_every_analysis_run() {
-    assert_unique_metrics("repro", &compile(REPRO_DUPLICATE_METRICS));
+    assert_unique_metrics("repro", &compile(&repro_with_owner()));
     for (name, files) in spec_files() {
         assert_unique_metrics(&name, &files);
     }
@@ -190,4 +199,106 @@ fn every_alert_selects_its_own_release() {
             }
         }
     }
+}
+
+/// Issue item 3: an alert routed to a contact without a channel, or to no
+/// contact, is an error (E1101) naming the trigger and the contact.
+#[test]
+fn alerts_that_reach_nobody_are_refused() {
+    let check = |text: &str| {
+        deployc::check_source(&SourceFile::new("t.deploy", text.to_string())).diagnostics
+    };
+    let nobody = check(REPRO_DUPLICATE_METRICS);
+    assert!(nobody.iter().any(|d| d.code.as_str() == "E1101"
+        && d.message.contains("trigger `high`")
+        && d.message.contains("reaches nobody")));
+    let silent =
+        check(&repro_with_owner().replace(r#"pager "r-oncall""#, r#"phone "+1 555 0100""#));
+    let d = silent
+        .iter()
+        .find(|d| d.code.as_str() == "E1101")
+        .expect("E1101 for a contact without a channel");
+    assert!(
+        d.message.contains("trigger `high`") && d.message.contains("`oncall`"),
+        "{}",
+        d.message
+    );
+    assert!(!d.related.is_empty(), "points at the contact");
+    assert!(check(&repro_with_owner()).iter().all(|d| !d.is_error()));
+}
+
+/// Issue item 8: a service without a port gets no Service (the API server
+/// refuses `ports: []`), and its Rollout names none.
+#[test]
+fn a_service_without_a_port_gets_no_service() {
+    let files = compile(
+        r#"
+release r { title "r"; version "1.0.0"; namespace "r" }
+service worker { image "example/worker:1.0.0" }
+phase p { at T+0; canary 50% }
+"#,
+    );
+    let services: Vec<_> = files.keys().filter(|p| p.contains("service-")).collect();
+    assert!(services.is_empty(), "{services:?}");
+    let rollout = yaml(&files["rollouts/rollout-worker.yaml"]);
+    let canary = &rollout["spec"]["strategy"]["canary"];
+    assert!(canary["canaryService"].is_null() && canary["stableService"].is_null());
+    // A blue-green service needs a Service to switch: refused.
+    let d = deployc::check_source(&SourceFile::new(
+        "t.deploy",
+        "release r { title \"r\"; version \"1.0.0\"; namespace \"r\" }\nservice w { image \"example/w:1.0.0\"; strategy blue_green }\n".to_string(),
+    ))
+    .diagnostics;
+    assert!(d.iter().any(|d| d.message.contains("has no port")), "{d:?}");
+}
+
+/// Issue item 4: the Prometheus of the analyses is reached from the Argo
+/// Rollouts controller's namespace; a short name is refused.
+#[test]
+fn a_short_prometheus_host_is_refused() {
+    let spec = |url: &str| {
+        format!(
+            "release r {{ title \"r\"; version \"1.0.0\"; namespace \"r\"; prometheus \"{url}\" }}\n"
+        )
+    };
+    for bad in ["http://prometheus:9090", "http://localhost:9090"] {
+        let d = deployc::check_source(&SourceFile::new("t.deploy", spec(bad))).diagnostics;
+        assert!(
+            d.iter()
+                .any(|d| d.is_error() && d.message.contains("controller can resolve")),
+            "{bad}: {d:?}"
+        );
+    }
+    for good in [
+        "http://prometheus.monitoring.svc.cluster.local:9090",
+        "https://prometheus.example.com",
+        "http://10.0.0.7:9090",
+    ] {
+        let d = deployc::check_source(&SourceFile::new("t.deploy", spec(good))).diagnostics;
+        assert!(d.iter().all(|d| !d.is_error()), "{good}: {d:?}");
+    }
+}
+
+/// Issue item 14: `gate http ... expect 201` must not pass on a 200.
+/// Argo's web provider takes any 2xx; the gate is a curl Job comparing the
+/// exact code.
+#[test]
+fn an_http_gate_tests_the_exact_status() {
+    let files = compile(
+        r#"
+release r { title "r"; version "1.0.0"; namespace "r" }
+service api { image "example/api:1.0.0"; port http 8080 }
+phase p { at T+0; canary 20%; gate http "http://api:8080/ready" expect 201 timeout 10s }
+"#,
+    );
+    let t = files
+        .iter()
+        .find(|(p, _)| p.contains("analysistemplate-") && p.ends_with("http.yaml"))
+        .map(|(_, t)| yaml(t))
+        .expect("an http template");
+    let m = &t["spec"]["metrics"][0];
+    assert!(m["provider"]["web"].is_null());
+    let command =
+        m["provider"]["job"]["spec"]["template"]["spec"]["containers"][0]["command"].to_string();
+    assert!(command.contains("test \\\"$code\\\" = 201"), "{command}");
 }

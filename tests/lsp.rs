@@ -29,7 +29,7 @@ service api {
 }
 contact lead {
   role "Deployment lead"
-  name "Ana Núñez"
+  name "Ana Núñez"; email "ana@example.com"
 }
 metric error_rate {
   query "sum(rate(http_errors_total[5m])) / sum(rate(http_requests_total[5m]))"

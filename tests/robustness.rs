@@ -212,7 +212,9 @@ fn one_megabyte_inputs_are_bounded() {
     // A long run of digits.
     check_one(format!("release r {{ version {} }}", "9".repeat(mb)).as_bytes());
     // Many statements: a real (if silly) 1 MB spec that checks.
-    let mut big = String::from("release r { title \"R\"; version \"1\"; namespace \"r\" }\n");
+    let mut big = String::from(
+        "release r { title \"R\"; version \"1\"; namespace \"r\"; owner o }\ncontact o { role \"O\"; pager \"o\" }\n",
+    );
     let mut i = 0;
     while big.len() < mb {
         big.push_str(&format!(

@@ -19,6 +19,7 @@ mod items;
 mod names;
 mod promql;
 mod promql_fast;
+mod reach;
 mod units;
 
 use std::collections::BTreeSet;
@@ -209,6 +210,12 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
 
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);
     usage(tree, &metrics, &mut ctx);
+    let name_span = |s: &Statement| s.args.first().map_or(s.keyword.span, |a| a.span);
+    let reach_spans = reach::Spans {
+        triggers: of("trigger").map(name_span).collect(),
+        metrics: of("metric").map(name_span).collect(),
+        contacts: ctx.names.contacts.entries.iter().map(|(_, s)| *s).collect(),
+    };
 
     let spec = release.map(|release| Spec {
         source: source.name.clone(),
@@ -228,7 +235,15 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         signoff,
         sections,
     });
-    let spec = if ctx.d.has_errors() { None } else { spec };
+    let spec = if ctx.d.has_errors() {
+        None
+    } else {
+        // Only a spec without other errors: its references all resolve.
+        if let Some(spec) = &spec {
+            reach::check(spec, &reach_spans, &mut ctx.d);
+        }
+        spec.filter(|_| !ctx.d.has_errors())
+    };
     (spec, ctx.d)
 }
 

@@ -148,6 +148,10 @@ codes! {
     UnusedField = "W0902", Warning, "template field never used",
         "remove the field from `fields`, or use it in the body as {{field}}";
 
+    // Alerting.
+    AlertReachesNobody = "E1101", Error, "alert that reaches nobody",
+        "give every contact an alert is routed to an `email`, `chat` or `pager`";
+
     // Hygiene.
     UnusedMetric = "W1001", Warning, "metric never used",
         "use the metric in a gate, trigger or criterion, give it threshold bands, or remove it";

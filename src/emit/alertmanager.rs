@@ -50,7 +50,7 @@
 
 use serde::Serialize;
 
-use super::alerts::{alerts, contacts, handlers, Alert, AlertOrigin};
+use super::alerts::{alerts, contacts, Alert, AlertOrigin};
 use super::{header_yaml, yaml_file, OutputFile};
 use crate::model::{AlertSeverity, Contact, ContactId, Duration, Escalation, Spec};
 
@@ -447,7 +447,8 @@ pub fn expected_routes(spec: &Spec) -> Vec<ExpectedRoute> {
             ("severity".to_string(), level.routes.as_str().to_string()),
             ("spec_severity".to_string(), level.name.clone()),
         ];
-        let mut receivers: Vec<String> = handlers(spec, &level.name, level.routes)
+        let mut receivers: Vec<String> = spec
+            .handlers(&level.name, level.routes)
             .into_iter()
             .map(|c| spec.contact(c).name.clone())
             .collect();

@@ -166,48 +166,11 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
     out
 }
 
-/// Who handles alerts of a spec severity word (or, when that level has no
-/// escalation, of its routing severity): the escalation's owner, then its
-/// `then` contact; else the release owner.
-pub fn handlers(spec: &Spec, spec_severity: &str, severity: AlertSeverity) -> Vec<ContactId> {
-    let escalation = spec
-        .escalations
-        .iter()
-        .find(|e| spec.severity(e.severity).name == spec_severity)
-        .or_else(|| {
-            spec.escalations
-                .iter()
-                .find(|e| spec.severity(e.severity).routes == severity)
-        });
-    match escalation {
-        Some(e) => {
-            let mut r = vec![e.owner];
-            r.extend(e.then.filter(|t| *t != e.owner));
-            r
-        }
-        None => spec.release.owner.into_iter().collect(),
-    }
-}
-
-/// Every contact `alert` must reach, in the order Alertmanager's routes
-/// pick them: a trigger's `notify` contacts (unless one already handles
-/// the alert first hand), then the handlers of its severity. Worked out
-/// from the spec's meaning, not from the route tree, so that the routes
-/// and this list can be checked against each other.
+/// Every contact `alert` must reach ([`Spec::alert_contacts`]).
 pub fn contacts(spec: &Spec, alert: &Alert<'_>) -> Vec<ContactId> {
-    let handled = handlers(spec, alert.spec_severity, alert.severity);
-    let mut out: Vec<ContactId> = Vec::new();
-    if let AlertOrigin::Trigger(t) = &alert.origin {
-        for c in &t.notify {
-            if handled.first() != Some(c) && !out.contains(c) {
-                out.push(*c);
-            }
-        }
-    }
-    for c in handled {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
+    let notify: &[ContactId] = match &alert.origin {
+        AlertOrigin::Trigger(t) => &t.notify,
+        AlertOrigin::Band { .. } => &[],
+    };
+    spec.alert_contacts(notify, alert.spec_severity, alert.severity)
 }

@@ -5,6 +5,7 @@
 //! References between items are typed indices (`MetricId`, `ContactId`, ...)
 //! into the vectors of `Spec`; use the accessor methods to follow them.
 
+mod routing;
 #[doc(hidden)]
 pub mod sample;
 mod values;

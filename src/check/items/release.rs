@@ -4,7 +4,7 @@ use super::{item_name, title_from_name};
 use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
 use crate::check::{units, Ctx};
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::SyntaxTree;
@@ -22,7 +22,9 @@ const RELEASE: &[&str] = &[
     "prometheus",
 ];
 
-const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc:9090";
+/// kube-prometheus-stack's Prometheus, fully qualified: the Argo Rollouts
+/// controller runs the queries from its own namespace.
+const DEFAULT_PROMETHEUS: &str = "http://prometheus-operated.monitoring.svc.cluster.local:9090";
 
 pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
     let mut all = tree
@@ -124,10 +126,10 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
             "description" => r.description = a.text(d, "a description").map(|t| t.0),
             "runbook_url" => r.runbook_url = a.text(d, "the runbook's URL").map(|t| t.0),
             _ => {
-                r.prometheus_url = a
-                    .text(d, "the Prometheus URL")
-                    .map(|t| t.0)
-                    .unwrap_or_default()
+                if let Some((url, span)) = a.text(d, "the Prometheus URL") {
+                    check_prometheus_url(&url, span, d);
+                    r.prometheus_url = url;
+                }
             }
         }
         a.end(&mut ctx.d);
@@ -157,4 +159,53 @@ pub fn is_dns_label(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+/// The host of an `http(s)://host[:port]/...` URL, if it has that shape.
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.starts_with('[') {
+        return host_port.split(']').next().map(|h| &h[1..]);
+    }
+    host_port.split(':').next()
+}
+
+/// The Prometheus that analyses query is reached by the Argo Rollouts
+/// controller, from the controller's namespace (the Prometheus provider
+/// runs in the controller process, not in the release's namespace): a
+/// single-label host such as `prometheus` resolves there or nowhere, and
+/// `localhost` is the controller itself. Refuse both.
+fn check_prometheus_url(url: &str, span: Span, d: &mut Diagnostics) {
+    let Some(host) = url_host(url) else {
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{url}` is not an http:// or https:// URL"),
+                "expected http://HOST:PORT",
+            )
+            .help(
+                "write the Prometheus URL as `http://prometheus.monitoring.svc.cluster.local:9090`",
+            ),
+        );
+        return;
+    };
+    let ip = host.parse::<std::net::IpAddr>().is_ok();
+    if host == "localhost" || (!ip && !host.contains('.')) {
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{host}` is not a name the Argo Rollouts controller can resolve"),
+                "a short name resolves in the controller's namespace, not the release's",
+            )
+            .help(format!(
+                "qualify it with the namespace Prometheus runs in: `{host}.NAMESPACE.svc.cluster.local` (kube-prometheus-stack: `http://prometheus-operated.monitoring.svc.cluster.local:9090`)"
+            )),
+        );
+    }
 }

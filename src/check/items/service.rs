@@ -228,6 +228,19 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
             }
         };
     }
+    // Argo switches a blue-green rollout by pointing its active Service at
+    // the new pods: without a port there is no Service to switch.
+    if svc.strategy == Strategy::BlueGreen && svc.ports.is_empty() {
+        ctx.d.push(
+            Diagnostic::new(
+                Code::MissingStatement,
+                stmt.keyword.span,
+                format!("blue-green service `{}` has no port", svc.name),
+                "no Service for Argo to switch",
+            )
+            .help("declare a port with `port http 8080`, or use `strategy canary` for a worker that serves nothing"),
+        );
+    }
     svc
 }
 

@@ -33,14 +33,20 @@ pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {
         (WorkloadKind::Rollout, Strategy::BlueGreen) => preview_service_name(ctx.service),
     };
     let headless = ctx.service.workload() == WorkloadKind::StatefulSet;
+    // The API server refuses a Service without ports, unless headless: a
+    // service that listens on nothing (a worker) gets none, except the
+    // headless Service a StatefulSet names for its pods' DNS names.
+    let serves = !ctx.service.ports.is_empty();
     for (service_name, headless) in [(name, false), (second, headless)] {
-        let service = service(ctx, &service_name, headless);
-        ctx.push(files, "Service", &service_name, &service);
+        if serves || headless {
+            let service = service(ctx, &service_name, headless);
+            ctx.push(files, "Service", &service_name, &service);
+        }
     }
 }
 
 fn service(ctx: &Ctx, name: &str, headless: bool) -> K8sService {
-    let ports = ctx
+    let ports: Vec<ServicePort> = ctx
         .service
         .ports
         .iter()
@@ -62,7 +68,7 @@ fn service(ctx: &Ctx, name: &str, headless: bool) -> K8sService {
             cluster_ip: headless.then(|| "None".into()),
             publish_not_ready_addresses: headless.then_some(true),
             selector: Some(selector_labels(ctx.spec, ctx.service)),
-            ports: Some(ports),
+            ports: (!ports.is_empty()).then_some(ports),
             ..Default::default()
         }),
         ..Default::default()

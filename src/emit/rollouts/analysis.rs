@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::types::{
     AnalysisTemplate, AnalysisTemplateSpec, JobMetric, JobMetricMetadata, Metric, MetricProvider,
-    PrometheusMetric, WebMetric, API_VERSION,
+    PrometheusMetric, API_VERSION,
 };
 use crate::emit::kubernetes::{
     common_labels, component_labels, object_meta, restricted_container_security,
@@ -347,18 +347,16 @@ pub fn smoke_gate(
 /// The image of the Job that checks an HTTP gate expecting a non-2xx status.
 pub const HTTP_CHECK_IMAGE: &str = "curlimages/curl:8.11.1";
 
-/// An HTTP gate: a GET on `url` must answer `expect` within `timeout`.
+/// An HTTP gate: a GET on `url` must answer exactly `expect` within
+/// `timeout`, checked by a Job running curl ([`HTTP_CHECK_IMAGE`]),
+/// redirects not followed.
 ///
-/// Argo's `web` provider cannot test a status code: it marks any non-2xx
-/// answer (or a timeout, or a refused connection) as a measurement *error*,
-/// and evaluates conditions only on the body of a 2xx answer. So:
-///
-/// - `expect` 2xx: the `web` provider with no condition (any body passes)
-///   and `consecutiveErrorLimit: 0`, so the first error fails the gate
-///   instead of being retried 4 times (Argo's default). It asserts "2xx"
-///   rather than the exact code, and Go's client follows redirects.
-/// - any other `expect`: a Job running curl ([`HTTP_CHECK_IMAGE`]) that
-///   compares the exact status code, redirects not followed.
+/// Not Argo's `web` provider: it takes any 2xx as success (so `expect 201`
+/// would pass on a 200) and cannot test any other code; and it runs in the
+/// controller's process, where a URL naming a Service by its short name
+/// (`http://api:8080/ready`) resolves in the controller's namespace, not
+/// the release's. A Job runs in the Rollout's namespace
+/// (`newMetricJob` in metricproviders/job), as the spec's author expects.
 pub fn http_gate(
     spec: &Spec,
     service: &Service,
@@ -369,38 +367,22 @@ pub fn http_gate(
     timeout: Duration,
 ) -> AnalysisTemplate {
     let seconds = timeout.as_secs().max(1);
-    let metric = if (200..300).contains(&expect) {
-        let web = WebMetric {
-            url: url.into(),
-            timeout_seconds: i64::try_from(seconds).unwrap_or(i64::MAX),
-            json_path: "{$}".into(),
-        };
-        once(
-            metric_name,
-            MetricProvider {
-                web: Some(web),
-                ..Default::default()
-            },
-            Some(0),
-        )
-    } else {
-        let command = format!(
-            "code=$(curl -sS -o /dev/null -w '%{{http_code}}' --max-time {seconds} '{}'); echo \"HTTP $code\"; test \"$code\" = {expect}",
-            url.replace('\'', r"'\''")
-        );
-        let provider = MetricProvider {
-            job: Some(job(
-                spec,
-                service,
-                "http-check",
-                HTTP_CHECK_IMAGE,
-                command,
-                Duration::from_millis(timeout.millis + 30_000),
-            )),
-            ..Default::default()
-        };
-        once(metric_name, provider, None)
+    let command = format!(
+        "code=$(curl -sS -o /dev/null -w '%{{http_code}}' --max-time {seconds} '{}'); echo \"HTTP $code\"; test \"$code\" = {expect}",
+        url.replace('\'', r"'\''")
+    );
+    let provider = MetricProvider {
+        job: Some(job(
+            spec,
+            service,
+            "http-check",
+            HTTP_CHECK_IMAGE,
+            command,
+            Duration::from_millis(timeout.millis + 30_000),
+        )),
+        ..Default::default()
     };
+    let metric = once(metric_name, provider, None);
     let intent = Intent {
         role: "http",
         ..Default::default()

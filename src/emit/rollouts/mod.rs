@@ -375,9 +375,10 @@ impl Planner<'_> {
             flush(&mut steps, &mut group);
         }
         let background = self.triggers();
+        let serves = !self.service.ports.is_empty();
         CanaryStrategy {
-            canary_service: canary_service_name(self.service),
-            stable_service: service_name(self.service),
+            canary_service: serves.then(|| canary_service_name(self.service)),
+            stable_service: serves.then(|| service_name(self.service)),
             traffic_routing: routed.then(|| TrafficRouting {
                 nginx: NginxTrafficRouting {
                     stable_ingress: ingress_name(self.service),

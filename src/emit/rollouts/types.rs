@@ -46,8 +46,11 @@ pub struct RolloutStrategy {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CanaryStrategy {
-    pub canary_service: String,
-    pub stable_service: String,
+    /// None for a service without ports: it has no Services to switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary_service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stable_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traffic_routing: Option<TrafficRouting>,
     /// Background analysis: runs from the first step until the rollout is
