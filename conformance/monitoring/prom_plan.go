@@ -107,6 +107,7 @@ func PlanPrometheus(trees []*Tree, rep *Report) *PromPlan {
 			p.Owner[s.Key()] = t
 		}
 	}
+	allConds := conditions(trees)
 	for _, t := range trees {
 		tests, fed := readTests(t, rep, engine)
 		for k, s := range fed {
@@ -123,35 +124,25 @@ func PlanPrometheus(trees []*Tree, rep *Report) *PromPlan {
 				cands[k] = append(cands[k], fl[0])
 			}
 		}
-		conds := map[string][]Condition{}
-		for _, a := range t.Alerts() {
-			if c, ok := ParseCondition(a.Expr); ok {
-				conds[c.Metric] = append(conds[c.Metric], c)
-			}
-		}
+		conds := conditions([]*Tree{t})
 		for k, s := range p.Series {
 			if p.Owner[k] != t {
 				continue
 			}
-			cs := conds[s.Name]
 			try := append([]float64{}, cands[k]...)
 			sort.Float64s(try)
-			for _, c := range cs {
+			for _, c := range conds[s.Name] {
 				try = append(try, c.Value/2, c.Value*2, c.Value-1, c.Value+1)
 			}
 			try = append(try, 0)
+			// Healthy for every release's alerts on this metric name if
+			// possible, so that the baseline is quiet even when alerts
+			// select other releases' series; else for the own release's.
 			p.Healthy[k] = try[0]
-			for _, v := range try {
-				ok := true
-				for _, c := range cs {
-					if c.Holds(v) {
-						ok = false
-					}
-				}
-				if ok {
-					p.Healthy[k] = v
-					break
-				}
+			if v, ok := firstQuiet(try, allConds[s.Name]); ok {
+				p.Healthy[k] = v
+			} else if v, ok := firstQuiet(try, conds[s.Name]); ok {
+				p.Healthy[k] = v
 			}
 		}
 		for _, a := range t.Alerts() {
@@ -182,4 +173,33 @@ func describe(b map[string]float64) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, ", ")
+}
+
+// conditions maps each metric name to the alert conditions on it.
+func conditions(trees []*Tree) map[string][]Condition {
+	out := map[string][]Condition{}
+	for _, t := range trees {
+		for _, a := range t.Alerts() {
+			if c, ok := ParseCondition(a.Expr); ok {
+				out[c.Metric] = append(out[c.Metric], c)
+			}
+		}
+	}
+	return out
+}
+
+// firstQuiet is the first value on which no condition holds.
+func firstQuiet(try []float64, conds []Condition) (float64, bool) {
+	for _, v := range try {
+		quiet := true
+		for _, c := range conds {
+			if c.Holds(v) {
+				quiet = false
+			}
+		}
+		if quiet {
+			return v, true
+		}
+	}
+	return 0, false
 }

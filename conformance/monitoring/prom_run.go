@@ -50,6 +50,35 @@ type Prom struct {
 	URL  string
 	Expo *Exposition
 	Log  string
+	// Alerts active with every series healthy (alertname{release}); a
+	// scenario's leaks and clearing are judged against them.
+	baseline map[string]bool
+	// Rule key (spec / group / rule) -> the first failure seen, or "".
+	ruleHealth map[string]string
+}
+
+func alertKey(a ActiveAlert) string {
+	return fmt.Sprintf("%s{release=%q}", a.Labels["alertname"], a.Labels["release"])
+}
+
+// waitScraped waits until the target's n series have been scraped.
+func (p *Prom) waitScraped(n int, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		var r struct {
+			Data struct {
+				Result []struct {
+					Value [2]any `json:"value"`
+				} `json:"result"`
+			} `json:"data"`
+		}
+		err := getJSON(p.URL+"/api/v1/query?query=scrape_samples_scraped%7Bjob%3D%22conformance%22%7D", &r)
+		if err == nil && len(r.Data.Result) == 1 && fmt.Sprint(r.Data.Result[0].Value[1]) == fmt.Sprint(n) {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the %d synthetic series were not scraped within %s", n, within)
 }
 
 // StartProm starts /usr/bin/prometheus (or $PROMETHEUS_BIN) on a free port
@@ -95,7 +124,7 @@ func StartProm(t testing.TB, trees []*Tree, healthy map[string]float64) (*Prom, 
 		"--storage.tsdb.path=" + filepath.Join(dir, "tsdb"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
 	}, logPath)
-	p := &Prom{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Expo: expo, Log: logPath}
+	p := &Prom{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Expo: expo, Log: logPath, ruleHealth: map[string]string{}}
 	if err := WaitReady(p.URL+"/-/ready", 30*time.Second, logPath); err != nil {
 		return nil, err
 	}
@@ -201,13 +230,14 @@ const (
 	clearWithin  = 8 * time.Second
 )
 
-// checkRuleHealth reports every rule whose last evaluation failed, such as
+// checkRuleHealth notes every rule whose last evaluation failed, such as
 // Prometheus' "vector contains metrics with the same labelset after
-// applying alert labels" (rules/alerting.go, (*AlertingRule).Eval).
+// applying alert labels" (rules/alerting.go, (*AlertingRule).Eval), with
+// the first situation it was seen in.
 func (p *Prom) checkRuleHealth(rep *Report, owner map[string]string, when string) {
 	rules, _, err := p.Rules()
 	if err != nil {
-		rep.Fail("*", "prometheus", "rule health", "%s: %v", when, err)
+		rep.Fail("*", "prometheus", "(c) rule health", "%s: %v", when, err)
 		return
 	}
 	for _, r := range rules {
@@ -215,10 +245,13 @@ func (p *Prom) checkRuleHealth(rep *Report, owner map[string]string, when string
 		if spec == "" {
 			spec = "*"
 		}
+		key := spec + "\x00" + r.Group + "\x00" + r.Name
 		if r.Health == "err" || r.LastError != "" {
-			rep.Fail(spec, "prometheus", "(c) rule health", "%s: rule %s (group %s) health %q: %s", when, r.Name, r.Group, r.Health, r.LastError)
-		} else {
-			rep.Pass(spec, "prometheus", "(c) rule health", r.Name)
+			if p.ruleHealth[key] == "" {
+				p.ruleHealth[key] = fmt.Sprintf("rule %s (group %s) health %q: %s; first seen: %s", r.Name, r.Group, r.Health, r.LastError, when)
+			}
+		} else if _, seen := p.ruleHealth[key]; !seen {
+			p.ruleHealth[key] = ""
 		}
 	}
 }
@@ -274,7 +307,7 @@ func (p *Prom) RunScenario(sc Scenario, plan *PromPlan, rep *Report, owner map[s
 	}
 	var leaks []string
 	for _, a := range active {
-		if a.Labels["release"] != sc.Release {
+		if a.Labels["release"] != sc.Release && !p.baseline[alertKey(a)] {
 			leaks = append(leaks, a.String())
 		}
 	}
@@ -294,9 +327,16 @@ func (p *Prom) RunScenario(sc Scenario, plan *PromPlan, rep *Report, owner map[s
 	start = time.Now()
 	for {
 		active, _ = p.Alerts()
-		if len(active) == 0 {
+		var left []ActiveAlert
+		for _, a := range active {
+			if !p.baseline[alertKey(a)] {
+				left = append(left, a)
+			}
+		}
+		if len(left) == 0 {
 			break
 		}
+		active = left
 		if time.Since(start) > clearWithin {
 			rep.Fail(spec, "prometheus", "clears", "%s: still active %s after the series went back to healthy: %v", what, clearWithin, active)
 			break
@@ -326,6 +366,8 @@ func CheckPrometheus(t testing.TB, trees []*Tree, shards int, rep *Report) {
 		shards = len(plan.Scenarios)
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	health := map[string]string{} // rule key -> first failure, "" if healthy throughout
 	for i := 0; i < shards; i++ {
 		var mine []Scenario
 		for j := i; j < len(plan.Scenarios); j += shards {
@@ -339,30 +381,56 @@ func CheckPrometheus(t testing.TB, trees []*Tree, shards int, rep *Report) {
 				rep.Fail("*", "prometheus", "start", "%v", err)
 				return
 			}
-			// Baseline: every series healthy, three evaluations, no alert.
-			if err := p.waitEvaluated(time.Now().Add(2*time.Second), 15*time.Second); err != nil {
+			// Baseline: every series healthy and scraped, two evaluations.
+			err = p.waitScraped(len(plan.Series), 15*time.Second)
+			if err == nil {
+				err = p.waitEvaluated(time.Now().Add(time.Second), 15*time.Second)
+			}
+			if err != nil {
 				rep.Fail("*", "prometheus", "start", "%v", err)
 				return
 			}
-			if i == 0 {
-				active, _ := p.Alerts()
-				for _, a := range active {
+			active, _ := p.Alerts()
+			p.baseline = map[string]bool{}
+			for _, a := range active {
+				p.baseline[alertKey(a)] = true
+				if i == 0 {
 					rep.Fail(owner2(trees, a.Labels["release"]), "prometheus", "baseline", "with every series healthy, %s", a)
 				}
-				if len(active) == 0 {
-					rep.Pass("*", "prometheus", "baseline", "no alert with every series healthy")
-				}
-				p.checkRuleHealth(rep, owner, "baseline")
 			}
+			if i == 0 && len(active) == 0 {
+				rep.Pass("*", "prometheus", "baseline", "no alert with every series healthy")
+			}
+			p.checkRuleHealth(rep, owner, "baseline")
 			for _, sc := range mine {
 				p.RunScenario(sc, plan, rep, owner)
 			}
 			if i == 0 {
 				p.allAtOnce(plan, rep, owner)
 			}
+			mu.Lock()
+			for k, v := range p.ruleHealth {
+				if old, seen := health[k]; !seen || (old == "" && v != "") {
+					health[k] = v
+				}
+			}
+			mu.Unlock()
 		}(i, mine)
 	}
 	wg.Wait()
+	keys := make([]string, 0, len(health))
+	for k := range health {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		spec := strings.SplitN(k, "\x00", 2)[0]
+		if health[k] != "" {
+			rep.Fail(spec, "prometheus", "(c) rule health", "%s", health[k])
+		} else {
+			rep.Pass(spec, "prometheus", "(c) rule health", k)
+		}
+	}
 }
 
 // allAtOnce breaches every alert of every release together, as an incident
