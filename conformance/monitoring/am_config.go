@@ -281,10 +281,12 @@ func readInhibit(spec string, i int, rule map[string]any) (InhibitRule, error) {
 	return ir, nil
 }
 
-// Inhibits says whether source mutes target under this rule, as
-// Alertmanager's inhibit.InhibitRule does (inhibit/inhibit.go: target
-// matchers, a firing source matching the source matchers, equal labels
-// equal, and not the same alert).
+// Inhibits says whether source mutes target under this rule, in the terms
+// of Alertmanager's inhibit/inhibit.go ((*Inhibitor).Mutes: the target
+// matchers match, and (*InhibitRule).hasEqual finds a firing source with
+// the equal labels equal that is not the target itself). It only pairs
+// alerts for the test; whether the muting holds is read back from
+// Alertmanager's own API (status.inhibitedBy) and its webhooks.
 func (ir InhibitRule) Inhibits(source, target map[string]string) bool {
 	if !matchAll(ir.Target, target) || !matchAll(ir.Source, source) {
 		return false

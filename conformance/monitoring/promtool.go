@@ -11,8 +11,9 @@ import (
 // Windows are proved in simulated time, not on the live server: a `for: 15m`
 // alert would need fifteen real minutes to show it fires after its window
 // and not before. promtool's rule engine is Prometheus' own
-// (cmd/promtool/unittest.go drives rules.Group.Eval over a storage filled
-// from input_series), so the timing it shows is the server's. The live
+// (cmd/promtool/unittest.go, (*testGroup).test, calls rules.Group.Eval on a
+// storage filled from input_series at every evaluation_interval, and fails
+// the test on any rule's LastError), so the timing it shows is the server's. The live
 // server proves what simulated time cannot: the rule files load together
 // into one real server, scrape-fed series reach the rules, and the alerts
 // API reports the states and labels.
