@@ -111,6 +111,7 @@ func CombinedTests(trees []*Tree, dir string) (path string, unchecked int, err e
 // CheckPromtool runs `promtool test rules` on the combined file and records
 // each failed test group under the spec it came from.
 func CheckPromtool(trees []*Tree, dir string, rep *Report) {
+	CheckWindowsPinned(trees, rep)
 	path, unchecked, err := CombinedTests(trees, dir)
 	if err != nil {
 		rep.Fail("*", "promtool", "combine", "%v", err)
