@@ -7,7 +7,8 @@
 #
 #   scripts/conformance-monitoring.sh [go test flags, e.g. -run Prometheus -v]
 #
-# Environment: DEPLOYC_BIN (default target/debug/deployc, built if absent),
+# Environment: CONFORMANCE_TREES (check built trees as they are, no build),
+# DEPLOYC_BIN (default target/debug/deployc, built if absent),
 # CONFORMANCE_SPECS (spec folders, space-separated; default specs/ and
 # tests/conformance/specs/), CONFORMANCE_PROM_SHARDS (live Prometheus
 # servers sharing the scenarios; default 4).
