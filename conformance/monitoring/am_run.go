@@ -27,12 +27,18 @@ func (a PostedAlert) Name() string {
 	return fmt.Sprintf("%s{release=%q}", a.Labels["alertname"], a.Labels["release"])
 }
 
-// AlertsOf turns every alert rule of every tree into the alert Alertmanager would get.
+// AlertsOf turns every alert rule of every tree into the alert Alertmanager
+// would get: the rule's labels, alertname, and the labels its promtool test
+// expects the alert to carry (those of the series, such as `service`).
 func AlertsOf(trees []*Tree) []PostedAlert {
 	var out []PostedAlert
 	for _, t := range trees {
+		tests := readTests(t, &Report{}, "")
 		for _, r := range t.Alerts() {
 			l := map[string]string{"alertname": r.Alert}
+			for k, v := range tests[r.Alert].expLabels {
+				l[k] = v
+			}
 			for k, v := range r.Labels {
 				l[k] = v
 			}

@@ -101,6 +101,8 @@ tests:
   input_series:
   - series: m{release="r"}
     values: 0x2 1x6
+  - series: m{release="decoy"}
+    values: 1x8
   alert_rule_test:
   - eval_time: 1m
     alertname: X
@@ -112,7 +114,7 @@ tests:
 	if err := yaml.Unmarshal([]byte(src), &tests); err != nil {
 		t.Fatal(err)
 	}
-	tr := &Tree{Name: "t", Tests: tests, Rules: RuleFile{Groups: []RuleGroup{{Rules: []Rule{{Alert: "X", Expr: "m > 0.5", For: "5m", Labels: map[string]string{"release": "r"}}}}}}}
+	tr := &Tree{Name: "t", Tests: tests, Rules: RuleFile{Groups: []RuleGroup{{Rules: []Rule{{Record: "m", Labels: map[string]string{"release": "r"}}, {Alert: "X", Expr: "m > 0.5", For: "5m", Labels: map[string]string{"release": "r"}}}}}}}
 	rep := &Report{}
 	CheckWindowsPinned([]*Tree{tr}, rep)
 	if !rep.HasFailure("window pinned", "does not expect it absent at 7m0s") {
