@@ -380,8 +380,12 @@ func checkDelivery(a PostedAlert, instance string, hooks *Hooks, view AMAlert, m
 		rep.Pass(a.Spec, engine, "reaches somebody", a.Name())
 	}
 	contacts, ok := a.Annotations["contacts"]
-	if !ok || strings.TrimSpace(contacts) == "" {
+	if !ok {
 		rep.Fail(a.Spec, engine, "reaches its contacts", "alert %s has no contacts annotation (delivered to %v)", a.Name(), got)
+		return
+	}
+	if strings.TrimSpace(contacts) == "" {
+		rep.Fail(a.Spec, engine, "reaches its contacts", "alert %s names no contact (contacts annotation empty): nobody is meant to hear of it (delivered to %v)", a.Name(), got)
 		return
 	}
 	want := map[string]bool{}
