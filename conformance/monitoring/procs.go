@@ -32,7 +32,10 @@ func StartServer(t testing.TB, bin string, args []string, logPath string) *exec.
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Own process group, so that Cleanup stops the server and anything it
+	// starts; Pdeathsig kills it if the test binary dies without running
+	// Cleanup (go test -timeout panics, SIGKILL).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
