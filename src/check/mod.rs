@@ -19,6 +19,7 @@ mod items;
 mod names;
 mod promql;
 mod promql_fast;
+pub mod secrets;
 mod units;
 
 use std::collections::BTreeSet;
@@ -126,9 +127,15 @@ pub fn is_object_name(name: &str) -> bool {
 }
 
 pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnostics) {
+    let mut d = Diagnostics::default();
+    // Secrets are looked for in the tree as written; `not_secret` is then
+    // taken away so that every statement accepts it.
+    secrets::scan(tree, &source.text, &mut d);
+    let stripped = secrets::strip_not_secret(tree);
+    let tree: &SyntaxTree = &stripped;
     let mut ctx = Ctx {
         text: &source.text,
-        d: Diagnostics::default(),
+        d,
         names: Names {
             services: Table::new("service", Code::UnknownService),
             metrics: Table::new("metric", Code::UnknownMetric),

@@ -473,20 +473,10 @@ fn whole_seconds(d: &mut Diagnostics, q: &crate::syntax::Quantity) -> Option<Dur
     Some(dur)
 }
 
-/// Names that hold secrets by convention.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-];
-
+/// `env NAME "value"` or `env NAME secret SECRET KEY`. Literal values that
+/// look secret are reported by `check::secrets`, which sees every string.
 fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
-    let (name, name_span) = a.ident(d, "the variable's name")?;
+    let (name, _) = a.ident(d, "the variable's name")?;
     if a.eat("secret").is_some() {
         let secret = a.text_or_ident(d, "the Secret's name")?.0;
         let key = a.text_or_ident(d, "the key in the Secret")?.0;
@@ -495,24 +485,7 @@ fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
             value: EnvValue::Secret { secret, key },
         });
     }
-    let (value, span) = a.text(d, "a value, or `secret NAME KEY`")?;
-    let upper = name.to_uppercase();
-    if let Some(word) = SECRET_WORDS.iter().find(|w| upper.contains(*w)) {
-        d.push(
-            Diagnostic::new(
-                Code::LiteralSecret,
-                span,
-                format!(
-                    "`{name}` looks like a secret ({word}) but its value is written in the spec"
-                ),
-                "secret value in plain text",
-            )
-            .related(name_span, "named as a secret here")
-            .help(format!(
-                "store it in a Kubernetes Secret and write `env {name} secret SECRET_NAME KEY`"
-            )),
-        );
-    }
+    let (value, _) = a.text(d, "a value, or `secret NAME KEY`")?;
     Some(EnvVar {
         name,
         value: EnvValue::Literal(value),
