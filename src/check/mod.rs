@@ -20,6 +20,7 @@ mod names;
 mod promql;
 mod promql_fast;
 pub mod secrets;
+mod templated;
 mod units;
 
 use std::collections::BTreeSet;

@@ -323,7 +323,13 @@ fn key_value(value: &str) -> Option<Finding> {
                     .iter()
                     .take_while(|b| match quote {
                         Some(q) => **b != q && **b != b'\n',
-                        None => !b.is_ascii_whitespace() && !matches!(b, b',' | b';' | b'&' | b'|' | b')' | b'}' | b'"' | b'\''),
+                        None => {
+                            !b.is_ascii_whitespace()
+                                && !matches!(
+                                    b,
+                                    b',' | b';' | b'&' | b'|' | b')' | b'}' | b'"' | b'\''
+                                )
+                        }
                     })
                     .count();
             let v = &value[start..end];
@@ -626,17 +632,17 @@ mod tests {
                 "github_pat_11ABCDEFG0123456789_abcdefghijkl",
                 "a GitHub personal access token",
             ),
-            ("glpat-abcdefghij0123456789", "a GitLab personal access token"),
+            (
+                "glpat-abcdefghij0123456789",
+                "a GitLab personal access token",
+            ),
             ("AKIAIOSFODNN7EXAMPLE", "an AWS access key id"),
             ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "a Stripe secret key"),
             (
                 "AIzaSyA-1234567890abcdefghijklmnopqrstu",
                 "a Google API key",
             ),
-            (
-                "postgres://app:hunter2@db:5432/app",
-                "a password in a URL",
-            ),
+            ("postgres://app:hunter2@db:5432/app", "a password in a URL"),
             (
                 "https://hooks.slack.com/services/T000/B000/XXXXXXXX",
                 "a Slack webhook URL",
@@ -645,14 +651,8 @@ mod tests {
                 "https://discord.com/api/webhooks/123/abc",
                 "a Discord webhook URL",
             ),
-            (
-                "-----BEGIN RSA PRIVATE KEY-----\nMIIE...",
-                "a private key",
-            ),
-            (
-                "-----BEGIN OPENSSH PRIVATE KEY-----",
-                "a private key",
-            ),
+            ("-----BEGIN RSA PRIVATE KEY-----\nMIIE...", "a private key"),
+            ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
             (
                 "db:\n  password: hunter2\n",
                 "a password or token after a secret-named key",

@@ -3,7 +3,7 @@
 use super::{item_name, title_from_name};
 use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
-use crate::check::{units, Ctx};
+use crate::check::{templated, units, Ctx};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::*;
 use crate::source::Span;
@@ -124,10 +124,18 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
             "description" => r.description = a.text(d, "a description").map(|t| t.0),
             "runbook_url" => r.runbook_url = a.text(d, "the runbook's URL").map(|t| t.0),
             _ => {
-                r.prometheus_url = a
-                    .text(d, "the Prometheus URL")
-                    .map(|t| t.0)
-                    .unwrap_or_default()
+                if let Some((url, span)) = a.text(d, "the Prometheus URL") {
+                    // The address of every Prometheus metric in the AnalysisTemplates.
+                    templated::argo_field(
+                        d,
+                        ctx.text,
+                        &url,
+                        span,
+                        "Prometheus URL",
+                        templated::URL,
+                    );
+                    r.prometheus_url = url;
+                }
             }
         }
         a.end(&mut ctx.d);

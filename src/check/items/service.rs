@@ -283,6 +283,23 @@ pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
     {
         return bad(d, "a tag is 1 to 128 characters");
     }
+    // The reference grammar of the OCI distribution spec: anything else
+    // (`{{`, quotes, `$`) is not an image, and in a smoke gate's image Argo
+    // Rollouts would read `{{...}}` as a template argument.
+    let tag_ok = tag.as_deref().is_none_or(|t| {
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            && !t.starts_with(['.', '-'])
+    });
+    let name_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b':'));
+    if !tag_ok || !name_ok {
+        return bad(
+            d,
+            "names are letters, digits, `.`, `_`, `-` and `/`; tags letters, digits, `.`, `_` and `-`",
+        );
+    }
     if digest.is_none() {
         let why = match tag.as_deref() {
             None => Some("has no tag, so it means `latest`"),
