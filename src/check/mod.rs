@@ -212,7 +212,7 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         .filter_map(|s| items::process::section(s, &mut ctx))
         .collect();
     let environments: Vec<Environment> = of("environment")
-        .map(|s| items::service::environment(s, &mut ctx))
+        .map(|s| items::service::environment(s, &services, &mut ctx))
         .collect();
 
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);

@@ -87,8 +87,8 @@ codes! {
         "see docs/language.md for the values this statement accepts";
     BudgetBlocksEvictions = "W0209", Warning, "disruption budget that blocks every eviction",
         "keep `min_available` below the number of replicas (or `max_unavailable` above 0), so that a node can be drained";
-    ZeroResource = "W0210", Warning, "CPU or memory of zero",
-        "give the container a real request (e.g. `cpu 100m`, `memory 128Mi`), or leave the statement out";
+    ZeroResource = "W0210", Warning, "memory of zero",
+        "give the container a real amount of memory (e.g. `memory 128Mi`), or leave the statement out (CPU of zero is already E0208)";
 
     // Names.
     DuplicateName = "E0301", Error, "name defined twice",

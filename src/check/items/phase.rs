@@ -238,8 +238,11 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
             templated::SHELL,
         );
         let (mut image, mut timeout) = (DEFAULT_SMOKE_IMAGE.to_string(), DEFAULT_SMOKE_TIMEOUT);
+        let mut resources = JobResources::DEFAULT;
         loop {
-            if a.eat("image").is_some() {
+            if let Some(kw) = ["cpu", "memory"].into_iter().find(|k| a.eat(k).is_some()) {
+                crate::check::items::service::job_resources(&mut resources, kw, a, &mut ctx.d);
+            } else if a.eat("image").is_some() {
                 let (t, sp) = a.text(&mut ctx.d, "an image")?;
                 image = crate::check::items::service::image(&mut ctx.d, &t, sp)?.reference;
             } else if a.eat("timeout").is_some() {
@@ -254,6 +257,7 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
             command,
             image,
             timeout,
+            resources,
         });
     }
     if a.eat("http").is_some() {

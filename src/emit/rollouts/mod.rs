@@ -243,7 +243,10 @@ impl Planner<'_> {
                 command,
                 image,
                 timeout,
-            } => analysis::smoke_gate(spec, service, ns, &name, command, image, *timeout),
+                resources,
+            } => analysis::smoke_gate(
+                spec, service, ns, &name, command, image, *timeout, resources,
+            ),
             Gate::Http {
                 url,
                 expect,
