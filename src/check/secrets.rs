@@ -339,7 +339,7 @@ fn key_value(value: &str) -> Option<Finding> {
             );
             if !is_reference(v) && !literal_word {
                 return Some(Finding {
-                    what: "a password or token after a secret-named key",
+                    what: "a password or token (the value of a secret-named key)",
                     start,
                     end,
                     kind: Kind::KeyValue,
@@ -573,7 +573,7 @@ fn diagnostic(stmt: &Statement, arg: &Arg, value: &str, f: &Finding, text: &str)
     Diagnostic::new(
         Code::LiteralSecret,
         span,
-        format!("this looks like {} written in the spec", f.what),
+        format!("this looks like {}, written in the spec", f.what),
         "secret in plain text",
     )
     .help(format!(
@@ -655,19 +655,19 @@ mod tests {
             ("-----BEGIN OPENSSH PRIVATE KEY-----", "a private key"),
             (
                 "db:\n  password: hunter2\n",
-                "a password or token after a secret-named key",
+                "a password or token (the value of a secret-named key)",
             ),
             (
                 "PGPASSWORD=s3cret pg_dump -h db app",
-                "a password or token after a secret-named key",
+                "a password or token (the value of a secret-named key)",
             ),
             (
                 "backup --password hunter2 --to s3://b",
-                "a password or token after a secret-named key",
+                "a password or token (the value of a secret-named key)",
             ),
             (
                 "{\"api_key\": \"abc123\"}",
-                "a password or token after a secret-named key",
+                "a password or token (the value of a secret-named key)",
             ),
             (
                 "Authorization: Bearer 9fT2kLq8ZxV4mN7pR1sW6yB3cD5eG0hJ",

@@ -207,7 +207,7 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
     autoscale_needs_requests(body, svc.cpu.is_some(), svc.memory.is_some(), &mut ctx.d);
     if let Some(stmt) = find(body, "disruption") {
         let least = least_replicas(svc.replicas, svc.autoscale.as_ref());
-        budget(svc.disruption, least, stmt.span, &mut ctx.d);
+        budget(svc.disruption, least, written(stmt), &mut ctx.d);
     }
     for (i, port) in probe_ports {
         svc.probes[i].port = match port {
@@ -632,6 +632,13 @@ fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
     })
 }
 
+/// A statement's keyword and arguments, without its block or comment.
+fn written(s: &Statement) -> Span {
+    s.keyword
+        .span
+        .to(s.args.last().map_or(s.keyword.span, |a| a.span))
+}
+
 /// The last statement `kw` of `body`.
 fn find<'a>(body: &'a [Statement], kw: &str) -> Option<&'a Statement> {
     body.iter().rev().find(|s| s.keyword.text == kw)
@@ -663,10 +670,7 @@ fn autoscale_needs_requests(
             d.push(
                 Diagnostic::new(
                     Code::MissingStatement,
-                    target
-                        .keyword
-                        .span
-                        .to(target.args.last().map_or(target.keyword.span, |a| a.span)),
+                    written(target),
                     format!("autoscaling on {kw} utilisation, but the pods request no {kw}"),
                     "utilisation of nothing",
                 )
@@ -685,22 +689,22 @@ fn autoscale_needs_requests(
 /// of replicas a drain may find: the autoscaler's minimum, or `replicas`.
 fn budget(disruption: Option<Disruption>, least: u32, at: Span, d: &mut Diagnostics) {
     let why = match disruption {
-        Some(Disruption::MinAvailable(n)) if least == 0 && n > 0 => {
-            format!("`min_available {n}` with 0 replicas: the budget can never be met")
-        }
+        Some(Disruption::MinAvailable(n)) if least == 0 && n > 0 => format!(
+            "`min_available {n}` with 0 replicas: the budget is never met, and a pod started later could never be evicted"
+        ),
         Some(Disruption::MinAvailable(n)) if n >= least => format!(
-            "`min_available {n}` with {least} replica{}: no pod may ever be evicted",
+            "`min_available {n}` with {least} replica{}: no pod may ever be evicted, so a node running one can never be drained",
             if least == 1 { "" } else { "s" }
         ),
         Some(Disruption::MaxUnavailable(0)) => {
-            "`max_unavailable 0`: no pod may ever be evicted".to_string()
+            "`max_unavailable 0`: no pod may ever be evicted, so a node running one can never be drained".to_string()
         }
         _ => return,
     };
     d.push(Diagnostic::new(
         Code::BudgetBlocksEvictions,
         at,
-        format!("{why}, so a node running it can never be drained"),
+        why,
         "blocks every eviction",
     ));
 }
@@ -934,9 +938,9 @@ fn override_checks(base: &Service, o: &ServiceOverride, body: &[Statement], ctx:
         );
         let base_least = least_replicas(base.replicas, base.autoscale.as_ref());
         let mut here = Diagnostics::default();
-        budget(base.disruption, least, at.span, &mut here);
+        budget(base.disruption, least, written(at), &mut here);
         let mut before = Diagnostics::default();
-        budget(base.disruption, base_least, at.span, &mut before);
+        budget(base.disruption, base_least, written(at), &mut before);
         if before.0.is_empty() {
             ctx.d.extend(here.0);
         }
