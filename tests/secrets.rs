@@ -84,3 +84,17 @@ fn digests_hashes_and_references_are_not_secrets() {
     );
     assert_eq!(codes(&spec), Vec::<&str>::new());
 }
+
+/// `not_secret` is an argument like any other for the formatter: kept in
+/// place, after a string or a text block, and the layout is stable.
+#[test]
+fn the_formatter_keeps_not_secret() {
+    let spec = in_service(
+        "  env EXAMPLE   \"postgres://user:example@db/app\"   not_secret  # docs\n  config \"a.yml\" not_secret {\n    mount \"/etc/a\"\n    content \"\"\"\n      password: example\n    \"\"\"\n  }",
+    );
+    let once = deployc::fmt::format(&spec).expect("formats");
+    assert!(once.contains("  env EXAMPLE \"postgres://user:example@db/app\" not_secret  # docs\n"));
+    assert!(once.contains("  config \"a.yml\" not_secret {\n"));
+    assert_eq!(deployc::fmt::format(&once).unwrap(), once);
+    assert_eq!(codes(&once), Vec::<&str>::new());
+}

@@ -97,7 +97,7 @@ fn contact_fields_are_escaped_for_alertmanager() {
         "package main\n\nimport (\n\t\"os\"\n\t\"text/template\"\n)\n\nfunc main() {{\n\tfor _, t := range []string{{{:?}, {:?}}} {{\n\t\ttemplate.Must(template.New(\"\").Parse(t)).Execute(os.Stdout, nil)\n\t\tos.Stdout.WriteString(\"\\n\")\n\t}}\n}}\n",
         to, channel
     );
-    std::fs::write(&dir.join("main.go"), program).unwrap();
+    std::fs::write(dir.join("main.go"), program).unwrap();
     let out = Command::new(go)
         .arg("run")
         .arg("main.go")
