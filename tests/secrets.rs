@@ -98,3 +98,29 @@ fn the_formatter_keeps_not_secret() {
     assert_eq!(deployc::fmt::format(&once).unwrap(), once);
     assert_eq!(codes(&once), Vec::<&str>::new());
 }
+
+/// Every scan is linear: adversarial strings of 60 KB (repeated token
+/// prefixes, key headers on one line, secret keys with references for
+/// values) check in well under a second even unoptimised.
+#[test]
+fn scanning_hostile_strings_stays_linear() {
+    for unit in [
+        "xoxb-",
+        "ghp_",
+        "-----BEGIN ",
+        "password='$x ",
+        "a://b:",
+        "AKIA",
+        "aB3",
+    ] {
+        let value = unit.repeat(60_000 / unit.len());
+        let spec = in_service(&format!(
+            "  config \"a.yml\" {{\n    mount \"/etc/a\"\n    content \"{}\"\n  }}",
+            value.replace('\'', "'")
+        ));
+        let start = std::time::Instant::now();
+        let _ = codes(&spec);
+        let took = start.elapsed();
+        assert!(took.as_secs_f64() < 1.0, "{unit:?}: {took:?}");
+    }
+}

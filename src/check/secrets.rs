@@ -162,11 +162,16 @@ fn token_end(s: &[u8], from: usize) -> usize {
 fn known_token(value: &str) -> Option<Finding> {
     let s = value.as_bytes();
     for (prefix, least, what) in PREFIXES {
+        // A run of token characters is measured once: a later match inside
+        // it ends where it ends, with fewer characters (`xoxb-xoxb-...`
+        // stays linear).
+        let mut measured_until = 0;
         for (at, _) in value.match_indices(prefix) {
-            if at > 0 && s[at - 1].is_ascii_alphanumeric() {
+            if at < measured_until || (at > 0 && s[at - 1].is_ascii_alphanumeric()) {
                 continue;
             }
             let end = token_end(s, at + prefix.len());
+            measured_until = end;
             if end - at - prefix.len() >= *least {
                 return Some(Finding {
                     what,
@@ -268,17 +273,21 @@ fn url_password(value: &str) -> Option<Finding> {
 }
 
 fn private_key(value: &str) -> Option<Finding> {
-    for (at, _) in value.match_indices("-----BEGIN ") {
-        let line_end = value[at..].find('\n').map_or(value.len(), |i| at + i);
-        let line = &value[at..line_end];
-        if let Some(i) = line.find("PRIVATE KEY-----") {
-            return Some(Finding {
-                what: "a private key",
-                start: at,
-                end: at + i + "PRIVATE KEY-----".len(),
-                kind: Kind::PrivateKey,
-            });
+    // Line by line, each searched twice at most: linear however many
+    // `-----BEGIN ` a line holds.
+    let mut line_start = 0;
+    for line in value.split_inclusive('\n') {
+        if let Some(b) = line.find("-----BEGIN ") {
+            if let Some(i) = line[b..].find("PRIVATE KEY-----") {
+                return Some(Finding {
+                    what: "a private key",
+                    start: line_start + b,
+                    end: line_start + b + i + "PRIVATE KEY-----".len(),
+                    kind: Kind::PrivateKey,
+                });
+            }
         }
+        line_start += line.len();
     }
     None
 }
@@ -345,6 +354,9 @@ fn key_value(value: &str) -> Option<Finding> {
                     kind: Kind::KeyValue,
                 });
             }
+            // Go on after the value, never inside it again: linear.
+            i = end.max(key_end);
+            continue;
         }
         i = key_end;
     }
@@ -378,7 +390,39 @@ const ENTROPY_MIN_BITS: f64 = 4.0;
 
 /// A token of letters, digits, `+`, `=`, `_`, `-` that looks random: long,
 /// with lowercase, uppercase and digits, and high entropy.
+///
+/// Public material is not looked at: the body of a PEM block that is not a
+/// private key (certificates, public keys: a CA bundle in a config is
+/// fine), and SSH public key blobs (`ssh-ed25519 AAAA...`; every such blob
+/// starts with `AAAA`, the length of its key type).
 fn high_entropy(value: &str) -> Option<Finding> {
+    let mut in_public_pem = false;
+    let mut line_start = 0;
+    for line in value.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let at = line_start;
+        line_start += line.len();
+        if trimmed.starts_with("-----BEGIN ") {
+            in_public_pem = true;
+            continue;
+        }
+        if trimmed.starts_with("-----END ") {
+            in_public_pem = false;
+            continue;
+        }
+        if in_public_pem {
+            continue;
+        }
+        if let Some(mut f) = high_entropy_in_line(line) {
+            f.start += at;
+            f.end += at;
+            return Some(f);
+        }
+    }
+    None
+}
+
+fn high_entropy_in_line(value: &str) -> Option<Finding> {
     let s = value.as_bytes();
     let is_tok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'=' | b'_' | b'-');
     let mut i = 0;
@@ -390,6 +434,7 @@ fn high_entropy(value: &str) -> Option<Finding> {
         let end = i + s[i..].iter().take_while(|b| is_tok(**b)).count();
         let t = &s[i..end];
         if t.len() >= ENTROPY_MIN_LEN
+            && !t.starts_with(b"AAAA")
             && t.iter().any(u8::is_ascii_lowercase)
             && t.iter().any(u8::is_ascii_uppercase)
             && t.iter().filter(|b| b.is_ascii_digit()).count() >= 2
@@ -673,6 +718,10 @@ mod tests {
                 "Authorization: Bearer 9fT2kLq8ZxV4mN7pR1sW6yB3cD5eG0hJ",
                 "a random-looking string (an API key or token?)",
             ),
+            (
+                "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\nkey 9fT2kLq8ZxV4mN7pR1sW6yB3cD5eG0hJ",
+                "a random-looking string (an API key or token?)",
+            ),
         ];
         for (v, w) in cases {
             assert_eq!(what(v), Some(w), "{v}");
@@ -701,6 +750,8 @@ mod tests {
             "curl -f http://vectorizer:15002/health",
             "api_key_auth: true",
             "BYPASS=1 make",
+            "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----\n",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops@example",
         ] {
             assert_eq!(what(v), None, "{v}");
         }
