@@ -56,6 +56,14 @@ fn literal_secrets_anywhere_are_errors() {
     }
 }
 
+/// A variable named as a secret whose value also looks like one is one
+/// mistake, reported once.
+#[test]
+fn one_report_per_variable() {
+    let spec = in_service("  env DB_PASSWORD \"postgres://app:hunter2@db/app\"");
+    assert_eq!(codes(&spec), vec!["E0801"]);
+}
+
 #[test]
 fn not_secret_excuses_a_statement_and_its_block() {
     let excused = in_service(

@@ -527,10 +527,10 @@ fn scan_statement(stmt: &Statement, text: &str, excused: bool, d: &mut Diagnosti
     let marker = not_secret_marker(stmt);
     let excused_here = excused || marker.is_some();
     let mut found = false;
-    if stmt.keyword.text == "env" {
-        found |= env_name(stmt, excused_here, d);
-    }
-    for arg in &stmt.args {
+    // An env variable named as a secret is reported once, by its name.
+    let named = stmt.keyword.text == "env" && env_name(stmt, excused_here, d);
+    found |= named;
+    for arg in stmt.args.iter().skip(if named { 2 } else { 0 }) {
         if let Value::Str(v) | Value::Text(v) = &arg.value {
             if let Some(f) = find(v) {
                 found = true;
