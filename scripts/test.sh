@@ -33,4 +33,10 @@ target/debug/deployc build --check
 section "cargo test --no-fail-fast"
 cargo test --locked --no-fail-fast
 
+# The output of every spec held against the engines themselves (real
+# Prometheus, promtool, Alertmanager, and Argo Rollouts' own code), not
+# only their validators: see conformance/.
+section "conformance: Prometheus, promtool and Alertmanager (conformance/monitoring)"
+scripts/conformance-monitoring.sh
+
 section "done"

@@ -302,3 +302,71 @@ phase p { at T+0; canary 20%; gate http "http://api:8080/ready" expect 201 timeo
         m["provider"]["job"]["spec"]["template"]["spec"]["containers"][0]["command"].to_string();
     assert!(command.contains("test \\\"$code\\\" = 201"), "{command}");
 }
+
+/// Issue item 7: fields the API server never lets change (a StatefulSet's
+/// selector, serviceName and volumeClaimTemplates; a Rollout's selector)
+/// must not change when only the image and version do, or the upgrade is
+/// refused ("spec: Forbidden").
+#[test]
+fn an_image_bump_changes_no_immutable_field() {
+    let spec = |tag: &str| {
+        format!(
+            r#"
+release r {{ title "r"; version "{tag}"; namespace "r"; owner o }}
+contact o {{ role "O"; pager "o" }}
+service pg {{ image "postgres:{tag}"; port pg 5432; storage {{ size 8Gi; mount "/var/lib/postgresql/data" }} }}
+service api {{ image "example/api:{tag}"; port http 8080 }}
+phase p {{ at T+0; canary 50% }}
+"#
+        )
+    };
+    let immutable = |files: &BTreeMap<String, String>| -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".yaml")) {
+            let doc = yaml(text);
+            match doc["kind"].as_str() {
+                Some("StatefulSet") => {
+                    for key in ["selector", "serviceName", "volumeClaimTemplates"] {
+                        out.push((format!("{path} {key}"), doc["spec"][key].clone()));
+                    }
+                }
+                Some("Rollout") | Some("Deployment") => {
+                    out.push((format!("{path} selector"), doc["spec"]["selector"].clone()));
+                }
+                _ => {}
+            }
+        }
+        out
+    };
+    let old = immutable(&compile(&spec("16.1")));
+    let new = immutable(&compile(&spec("16.2")));
+    assert!(old.len() >= 4, "{old:?}");
+    assert_eq!(old, new);
+}
+
+/// Issue item 10: one condition, one alert. The starter spec had
+/// `HighErrorRate` (a trigger) and `ErrorRateCritical` (the band) on the
+/// same expression: two pages for one breach, at two severities.
+#[test]
+fn one_condition_is_one_alert() {
+    let starter = std::fs::read_to_string("templates/starter.deploy")
+        .unwrap()
+        .replace("NAME", "shop");
+    let mut all = vec![("starter".to_string(), compile(&starter))];
+    all.extend(spec_files());
+    for (name, files) in all {
+        let rules = yaml(&files["prometheus/rules.yml"]);
+        let mut seen = BTreeMap::new();
+        for group in rules["groups"].as_array().unwrap() {
+            for rule in group["rules"].as_array().unwrap() {
+                let (Some(alert), Some(expr)) = (rule["alert"].as_str(), rule["expr"].as_str())
+                else {
+                    continue;
+                };
+                if let Some(first) = seen.insert(expr.to_string(), alert.to_string()) {
+                    panic!("{name}: {first} and {alert} both alert on `{expr}`");
+                }
+            }
+        }
+    }
+}

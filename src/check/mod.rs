@@ -20,6 +20,8 @@ mod names;
 mod promql;
 mod promql_fast;
 mod reach;
+pub mod secrets;
+mod templated;
 mod units;
 
 use std::collections::BTreeSet;
@@ -127,9 +129,15 @@ pub fn is_object_name(name: &str) -> bool {
 }
 
 pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnostics) {
+    let mut d = Diagnostics::default();
+    // Secrets are looked for in the tree as written; `not_secret` is then
+    // taken away so that every statement accepts it.
+    secrets::scan(tree, &source.text, &mut d);
+    let stripped = secrets::strip_not_secret(tree);
+    let tree: &SyntaxTree = &stripped;
     let mut ctx = Ctx {
         text: &source.text,
-        d: Diagnostics::default(),
+        d,
         names: Names {
             services: Table::new("service", Code::UnknownService),
             metrics: Table::new("metric", Code::UnknownMetric),
@@ -205,7 +213,7 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         .filter_map(|s| items::process::section(s, &mut ctx))
         .collect();
     let environments: Vec<Environment> = of("environment")
-        .map(|s| items::service::environment(s, &mut ctx))
+        .map(|s| items::service::environment(s, &services, &mut ctx))
         .collect();
 
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);

@@ -85,6 +85,10 @@ codes! {
         "see docs/language.md for which statements take a { block }";
     InvalidValue = "E0208", Error, "value out of range or malformed",
         "see docs/language.md for the values this statement accepts";
+    BudgetBlocksEvictions = "W0209", Warning, "disruption budget that blocks every eviction",
+        "keep `min_available` below the number of replicas (or `max_unavailable` above 0), so that a node can be drained";
+    ZeroResource = "W0210", Warning, "memory of zero",
+        "give the container a real amount of memory (e.g. `memory 128Mi`), or leave the statement out (CPU of zero is already E0208)";
 
     // Names.
     DuplicateName = "E0301", Error, "name defined twice",
@@ -136,17 +140,21 @@ codes! {
 
     // Secrets and images.
     LiteralSecret = "E0801", Error, "secret written as a literal value",
-        "reference a Kubernetes Secret: `env NAME secret SECRET_NAME KEY`";
+        "reference a Kubernetes Secret (`env NAME secret SECRET_NAME KEY`) and read it at run time; end the statement with `not_secret` if the value is not a secret";
     ImageNotPinned = "W0802", Warning, "image without a pinned tag",
         "pin the image to a version tag or a digest (`name:1.2.3` or `name@sha256:...`), never `latest`";
     InvalidImage = "E0803", Error, "malformed image reference",
         "write the image as `registry/name:tag` or `registry/name@sha256:<64 hex digits>`";
+    NeedlessNotSecret = "W0804", Warning, "`not_secret` where nothing looks secret",
+        "remove `not_secret`; it only excuses values that would otherwise be reported as E0801";
 
     // Templates.
     UndeclaredPlaceholder = "E0901", Error, "template placeholder not declared",
         "list every {{placeholder}} of the body in the template's `fields`";
     UnusedField = "W0902", Warning, "template field never used",
         "remove the field from `fields`, or use it in the body as {{field}}";
+    ArgoPlaceholder = "E0903", Error, "`{{` in a field Argo Rollouts substitutes",
+        "Argo Rollouts reads every `{{...}}` of an AnalysisTemplate as an argument; write the braces another way (`{\\{` in a shell command, `\\x7b` in a PromQL string)";
 
     // Alerting.
     AlertReachesNobody = "E1101", Error, "alert that reaches nobody",

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use super::{Change, ChangeKind, Scope};
 use crate::model::{
     decimal_text, Autoscale, Backup, Bands, CheckItem, Condition, ContactId, CriterionKind,
-    Disruption, Duration, EnvValue, Gate, Ingress, MetricGate, NoData, PhaseId, Probe, ProbeKind,
-    Resources, ServiceOverride, Spec, Step, Storage, Strategy, Threshold, Traffic,
-    TriggerCondition,
+    Disruption, Duration, EnvValue, Gate, Ingress, JobResources, MetricGate, NoData, PhaseId,
+    Probe, ProbeKind, Resources, ServiceOverride, Spec, Step, Storage, Strategy, Threshold,
+    Traffic, TriggerCondition,
 };
 
 pub(super) fn compare(old: &Spec, new: &Spec) -> Vec<Change> {
@@ -180,7 +180,24 @@ fn backup_fields(b: &Backup) -> Fields {
         ("retain", Some(dur(b.retain))),
         ("image", Some(b.image.clone())),
         ("command", Some(q(&b.command))),
+        (
+            "resources",
+            Some(job_resources(&b.resources).trim().to_string()).filter(|s| !s.is_empty()),
+        ),
     ]
+}
+
+/// ` cpu 100m memory 64Mi..128Mi`, or nothing for the defaults.
+fn job_resources(r: &JobResources) -> String {
+    if *r == JobResources::DEFAULT {
+        return String::new();
+    }
+    let cpu = match r.cpu_limit {
+        Some(l) if l == r.cpu_request => r.cpu_request.k8s(),
+        Some(l) => format!("{}..{}", r.cpu_request.k8s(), l.k8s()),
+        None => r.cpu_request.k8s(),
+    };
+    format!(" cpu {cpu} memory {}", resources(&r.memory, |b| b.k8s()))
 }
 
 fn ingress_fields(i: &Ingress) -> Fields {
@@ -1237,7 +1254,12 @@ fn gate(spec: &Spec, g: &Gate) -> String {
             command,
             image,
             timeout,
-        } => format!("{} image {image} timeout {timeout}", q(command)),
+            resources,
+        } => format!(
+            "{} image {image} timeout {timeout}{}",
+            q(command),
+            job_resources(resources)
+        ),
         Gate::Http {
             url,
             expect,

@@ -183,6 +183,15 @@ pub fn pagerduty_key_file(pager: &str) -> String {
     format!("{SECRETS_DIR}/pagerduty-{safe}")
 }
 
+/// `text` as a Go text/template that renders to itself. Alertmanager runs
+/// some receiver fields through text/template (`to` of an email config in
+/// notify/email's `Notify`, `channel` of a Slack config in notify/slack's
+/// `Notify`), so a `{{` written in a contact would start an action. Outside
+/// an action only `{{` is special; the action `{{ "{{" }}` prints it.
+pub fn go_template_literal(text: &str) -> String {
+    text.replace("{{", r#"{{ "{{" }}"#)
+}
+
 fn receiver(contact: &Contact) -> Receiver {
     Receiver {
         name: contact.name.clone(),
@@ -190,7 +199,7 @@ fn receiver(contact: &Contact) -> Receiver {
             .email
             .iter()
             .map(|to| EmailConfig {
-                to: to.clone(),
+                to: go_template_literal(to),
                 send_resolved: true,
             })
             .collect(),
@@ -198,7 +207,7 @@ fn receiver(contact: &Contact) -> Receiver {
             .chat
             .iter()
             .map(|c| SlackConfig {
-                channel: c.clone(),
+                channel: go_template_literal(c),
                 send_resolved: true,
                 text: SLACK_TEXT.into(),
             })

@@ -149,6 +149,14 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
         ];
         for (level, band, severity) in levels {
             let Some(band) = band else { continue };
+            // One condition, one alert: where a trigger watches this very
+            // edge of the band (same comparison, same threshold), its alert
+            // is the one, with the severity, window and contacts the spec
+            // gave the trigger; a band alert beside it would page twice for
+            // one breach, or at another severity.
+            if spec.trigger_watches(metric, band) {
+                continue;
+            }
             out.push(Alert {
                 release: &spec.release.name,
                 service: metric_service(spec, metric),

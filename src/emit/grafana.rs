@@ -13,7 +13,7 @@ use serde_json::Number;
 
 use super::alerts::{alerts, Alert};
 use super::{header_json_description, kebab_case, OutputFile};
-use crate::model::{Bands, Gate, Metric, ServiceId, Spec, Step, Threshold, Worse};
+use crate::model::{Band, Bands, CompareOp, Gate, Metric, ServiceId, Spec, Step, Threshold, Worse};
 
 /// `defaultDashboard.schemaVersion` of `@grafana/schema` (Grafana 12+).
 pub const SCHEMA_VERSION: u32 = 42;
@@ -192,10 +192,18 @@ impl ThresholdStep {
     fn base(color: &'static str) -> Self {
         ThresholdStep { color, value: None }
     }
-    fn at(color: &'static str, threshold: &Threshold) -> Self {
+    /// The step where `band` starts (or, below the better side, ends):
+    /// its threshold, or the next float above it when `after`.
+    fn from(color: &'static str, band: &Band, after: bool) -> Self {
+        let value = if after {
+            let t: f64 = band.threshold.value_text().parse().unwrap_or(f64::NAN);
+            Number::from_f64(next_up(t)).unwrap_or_else(|| threshold_number(&band.threshold))
+        } else {
+            threshold_number(&band.threshold)
+        };
         ThresholdStep {
             color,
-            value: Some(threshold_number(threshold)),
+            value: Some(value),
         }
     }
 }
@@ -441,34 +449,57 @@ fn panel_description(spec: &Spec, all: &[Alert<'_>], metric: &Metric) -> Option<
 }
 
 /// Grafana colours a value with the last step whose value it reaches
-/// (steps ascend). Higher-is-worse: green, yellow from the warning
-/// threshold, red from the critical one. Lower-is-worse mirrors it: red
-/// below the critical threshold, yellow from it, green from the warning
-/// threshold (the edge of normal). A missing band drops its colour.
+/// (steps ascend; a step's value is inclusive). Higher-is-worse: green,
+/// yellow from the warning band, red from the critical one. Lower-is-worse
+/// mirrors it: red, yellow from where the critical band ends, green from
+/// where the warning band ends. A missing band drops its colour.
+///
+/// A step starts exactly where its band does: at the threshold when the
+/// colour above it includes the threshold (`>= t` on the worse side, `< t`
+/// below the better one), else at the next float above it, so that a value
+/// of exactly 2 is not red for `critical > 2` (Grafana compares float64
+/// values, so that step is exact).
 fn threshold_steps(bands: Option<&Bands>) -> Vec<ThresholdStep> {
     let Some(bands) = bands else {
         return vec![ThresholdStep::base(GREEN)];
     };
-    let warning = bands.warning.as_ref().map(|b| &b.threshold);
-    let critical = bands.critical.as_ref().map(|b| &b.threshold);
+    let warning = bands.warning.as_ref();
+    let critical = bands.critical.as_ref();
     match bands.worse {
-        Worse::Higher => std::iter::once(ThresholdStep::base(GREEN))
-            .chain(warning.map(|t| ThresholdStep::at(YELLOW, t)))
-            .chain(critical.map(|t| ThresholdStep::at(RED, t)))
-            .collect(),
-        Worse::Lower => match (critical, warning) {
-            (Some(c), Some(w)) => {
-                vec![
-                    ThresholdStep::base(RED),
-                    ThresholdStep::at(YELLOW, c),
-                    ThresholdStep::at(GREEN, w),
-                ]
+        Worse::Higher => {
+            let at =
+                |color, band: &Band| ThresholdStep::from(color, band, band.op == CompareOp::Gt);
+            std::iter::once(ThresholdStep::base(GREEN))
+                .chain(warning.map(|b| at(YELLOW, b)))
+                .chain(critical.map(|b| at(RED, b)))
+                .collect()
+        }
+        Worse::Lower => {
+            let at =
+                |color, band: &Band| ThresholdStep::from(color, band, band.op == CompareOp::Le);
+            match (critical, warning) {
+                (Some(c), Some(w)) => {
+                    vec![ThresholdStep::base(RED), at(YELLOW, c), at(GREEN, w)]
+                }
+                (Some(c), None) => vec![ThresholdStep::base(RED), at(GREEN, c)],
+                (None, Some(w)) => vec![ThresholdStep::base(YELLOW), at(GREEN, w)],
+                (None, None) => vec![ThresholdStep::base(GREEN)],
             }
-            (Some(c), None) => vec![ThresholdStep::base(RED), ThresholdStep::at(GREEN, c)],
-            (None, Some(w)) => vec![ThresholdStep::base(YELLOW), ThresholdStep::at(GREEN, w)],
-            (None, None) => vec![ThresholdStep::base(GREEN)],
-        },
+        }
     }
+}
+
+/// The smallest float64 above `x` (`f64::next_up`, stable only from Rust
+/// 1.86; the crate supports 1.85).
+fn next_up(x: f64) -> f64 {
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x == 0.0 {
+        return f64::from_bits(1);
+    }
+    let bits = x.to_bits();
+    f64::from_bits(if x > 0.0 { bits + 1 } else { bits - 1 })
 }
 
 /// The threshold as a JSON number parsed from its canonical text, the text
@@ -708,12 +739,14 @@ mod tests {
         );
 
         let panel = panel_titled(&dashboard, "Error rate");
+        // `warning >= 1%` starts at 0.01; `critical > 5%` just above 0.05.
+        let above = next_up(critical.parse().unwrap()).to_string();
         assert_eq!(
             steps(panel),
             [
                 s("green", None),
                 s("yellow", Some(&warning)),
-                s("red", Some(&critical))
+                s("red", Some(&above))
             ]
         );
         assert_eq!(
@@ -728,9 +761,10 @@ mod tests {
         assert_eq!(panel["targets"][0]["expr"], metric.query);
         assert_eq!(panel["targets"][0]["refId"], "A");
         assert_eq!(panel["datasource"]["uid"], "${datasource}");
-        // As written in the file: no float artifacts.
+        // As written in the file: an inclusive edge as its canonical text;
+        // an exclusive one (`> 5%`) as the next float64 above it.
         assert!(text.contains("\"value\": 0.01\n"), "{text}");
-        assert!(text.contains("\"value\": 0.05\n"), "{text}");
+        assert!(text.contains("\"value\": 0.05000000000000001\n"), "{text}");
 
         // A metric without bands: one green step, lines off.
         let latency = panel_titled(&dashboard, "P99 latency");
@@ -794,6 +828,77 @@ mod tests {
             assert!(values.windows(2).all(|w| w[0] < w[1]), "{values:?}");
             assert!(case[0].value.is_none());
         }
+    }
+
+    /// The colour Grafana gives `v`: the last step whose value `v` reaches.
+    fn grafana_colour(steps: &[ThresholdStep], v: f64) -> &'static str {
+        steps
+            .iter()
+            .rev()
+            .find(|s| s.value.as_ref().is_none_or(|n| n.as_f64().unwrap() <= v))
+            .unwrap()
+            .color
+    }
+
+    /// The colour the bands give `v`, from the alert conditions.
+    fn band_colour(bands: &Bands, v: f64) -> &'static str {
+        let fires = |b: &Option<Band>| {
+            b.as_ref().is_some_and(|b| {
+                let t: f64 = b.threshold.value_text().parse().unwrap();
+                match b.op {
+                    CompareOp::Gt => v > t,
+                    CompareOp::Ge => v >= t,
+                    CompareOp::Lt => v < t,
+                    CompareOp::Le => v <= t,
+                    CompareOp::Eq => v == t,
+                    CompareOp::Ne => v != t,
+                }
+            })
+        };
+        if fires(&bands.critical) {
+            RED
+        } else if fires(&bands.warning) {
+            YELLOW
+        } else {
+            GREEN
+        }
+    }
+
+    /// Issue item: `pod_restarts` turned red at 2 where the spec says
+    /// `> 2`. At every threshold, just below and just above it, the
+    /// dashboard's colour is the band's, in every spec of specs/ and the
+    /// sample.
+    #[test]
+    fn dashboard_colours_equal_the_bands_at_every_edge() {
+        let mut specs = vec![sample::spec()];
+        for entry in std::fs::read_dir("specs").unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let checked = crate::check_source(&crate::source::SourceFile::new("s.deploy", text));
+            specs.push(checked.spec.expect("seed spec checks"));
+        }
+        let mut edges = 0;
+        for spec in &specs {
+            for m in &spec.metrics {
+                let Some(bands) = &m.bands else { continue };
+                let steps = threshold_steps(Some(bands));
+                for b in [&bands.warning, &bands.critical].into_iter().flatten() {
+                    let t: f64 = b.threshold.value_text().parse().unwrap();
+                    let below = -next_up(-t);
+                    for v in [below, t, next_up(t)] {
+                        assert_eq!(
+                            grafana_colour(&steps, v),
+                            band_colour(bands, v),
+                            "{}: {} at {v}",
+                            spec.release.name,
+                            m.name
+                        );
+                        edges += 1;
+                    }
+                }
+            }
+        }
+        assert!(edges > 30, "{edges}");
     }
 
     #[test]

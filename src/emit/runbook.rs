@@ -1176,6 +1176,7 @@ fn step_view(spec: &Spec, step: &Step) -> StepView {
             command,
             image,
             timeout,
+            ..
         }) => StepView::Smoke(SmokeView {
             command: block(command),
             image: image.clone(),

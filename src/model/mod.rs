@@ -288,6 +288,35 @@ pub struct Backup {
     pub retain: Duration,
     pub image: String,
     pub command: String,
+    pub resources: JobResources,
+}
+
+/// CPU and memory of the container of a Job deployc writes (backup, smoke
+/// gate, HTTP check): [`JobResources::DEFAULT`] unless the spec says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobResources {
+    pub cpu_request: Millicores,
+    /// None: no CPU limit (CPU is compressible; a limit only throttles).
+    pub cpu_limit: Option<Millicores>,
+    pub memory: Resources<Bytes>,
+}
+
+impl JobResources {
+    /// Small, for a curl or a dump streamed elsewhere. Requests at all,
+    /// because a namespace whose ResourceQuota counts requests rejects a
+    /// pod without them (the gate or backup would never run), and a pod
+    /// without them is BestEffort, the first evicted under node pressure
+    /// (a backup killed half-way). A memory limit, so a runaway command is
+    /// OOM-killed alone rather than squeezing the node. No CPU limit: it
+    /// would only throttle the Job; the request already guarantees a share.
+    pub const DEFAULT: JobResources = JobResources {
+        cpu_request: Millicores(50),
+        cpu_limit: None,
+        memory: Resources {
+            request: Bytes(64 << 20),
+            limit: Bytes(128 << 20),
+        },
+    };
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -586,6 +615,7 @@ pub enum Gate {
         command: String,
         image: String,
         timeout: Duration,
+        resources: JobResources,
     },
     /// An HTTP GET that must answer `expect`.
     Http {

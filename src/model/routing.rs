@@ -3,7 +3,7 @@
 //! routes and the alerts' `contacts` annotation, so the three cannot
 //! disagree.
 
-use super::{AlertSeverity, Contact, ContactId, Spec};
+use super::{AlertSeverity, Band, Contact, ContactId, Metric, Spec, TriggerCondition};
 
 impl Spec {
     /// Who handles alerts of a spec severity word (or, when that level has
@@ -51,6 +51,22 @@ impl Spec {
             }
         }
         out
+    }
+}
+
+impl Spec {
+    /// Whether a trigger watches this very edge of `metric`'s band (same
+    /// comparison, same threshold). Then the trigger's alert is the one
+    /// alert of that condition, with the severity, window and contacts the
+    /// spec gave the trigger: a band alert beside it would page twice for
+    /// one breach, or at another severity.
+    pub fn trigger_watches(&self, metric: &Metric, band: &Band) -> bool {
+        self.triggers.iter().any(|t| {
+            matches!(&t.condition, TriggerCondition::Metric { condition, .. }
+                if std::ptr::eq(self.metric(condition.metric), metric)
+                    && condition.op == band.op
+                    && condition.threshold.value == band.threshold.value)
+        })
     }
 }
 

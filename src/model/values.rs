@@ -135,7 +135,7 @@ pub fn decimal_text(d: Decimal) -> String {
 }
 
 /// Memory and storage in bytes, written as Kubernetes quantities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Bytes(pub u64);
 
 impl Bytes {
@@ -174,7 +174,7 @@ impl Bytes {
 }
 
 /// CPU in millicores, written as Kubernetes quantities (`2`, `500m`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
 pub struct Millicores(pub u64);
 
 impl Millicores {

@@ -5,7 +5,7 @@ use super::{item_name, title_from_name};
 use crate::check::bands::{self, BandSpec, Bound};
 use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
-use crate::check::{promql, units, Ctx};
+use crate::check::{promql, templated, units, Ctx};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::syntax::{Statement, Value};
@@ -67,8 +67,18 @@ pub fn metric(stmt: &Statement, ctx: &mut Ctx) -> Metric {
             }
             "description" => m.description = a.text(&mut ctx.d, "a description").map(|t| t.0),
             "query" => {
-                if let Some((q, _)) = a.text(&mut ctx.d, "a PromQL query") {
+                if let Some((q, span)) = a.text(&mut ctx.d, "a PromQL query") {
                     promql::check(&q, &s.args[0], ctx.text, &mut ctx.d);
+                    // Gates and aborting triggers put the query in an
+                    // AnalysisTemplate; any metric may become one.
+                    templated::argo_field(
+                        &mut ctx.d,
+                        ctx.text,
+                        &q,
+                        span,
+                        "query",
+                        templated::PROMQL,
+                    );
                     m.query = q;
                 }
             }

@@ -7,7 +7,7 @@ use super::process::check_item;
 use super::{item_name, title_from_name};
 use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
-use crate::check::{units, Ctx};
+use crate::check::{templated, units, Ctx};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::Span;
@@ -228,10 +228,21 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
         return (!approvers.is_empty()).then_some(Gate::Approval { approvers });
     }
     if a.eat("smoke").is_some() {
-        let command = a.text(&mut ctx.d, "the smoke test's command")?.0;
+        let (command, span) = a.text(&mut ctx.d, "the smoke test's command")?;
+        templated::argo_field(
+            &mut ctx.d,
+            ctx.text,
+            &command,
+            span,
+            "smoke command",
+            templated::SHELL,
+        );
         let (mut image, mut timeout) = (DEFAULT_SMOKE_IMAGE.to_string(), DEFAULT_SMOKE_TIMEOUT);
+        let mut resources = JobResources::DEFAULT;
         loop {
-            if a.eat("image").is_some() {
+            if let Some(kw) = ["cpu", "memory"].into_iter().find(|k| a.eat(k).is_some()) {
+                crate::check::items::service::job_resources(&mut resources, kw, a, &mut ctx.d);
+            } else if a.eat("image").is_some() {
                 let (t, sp) = a.text(&mut ctx.d, "an image")?;
                 image = crate::check::items::service::image(&mut ctx.d, &t, sp)?.reference;
             } else if a.eat("timeout").is_some() {
@@ -246,10 +257,12 @@ fn gate(a: &mut Cursor, ctx: &mut Ctx) -> Option<Gate> {
             command,
             image,
             timeout,
+            resources,
         });
     }
     if a.eat("http").is_some() {
         let (url, span) = a.text(&mut ctx.d, "a URL")?;
+        templated::argo_field(&mut ctx.d, ctx.text, &url, span, "URL", templated::URL);
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             ctx.d.push(Diagnostic::new(
                 Code::InvalidValue,

@@ -3,7 +3,7 @@
 use super::{item_name, title_from_name};
 use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
-use crate::check::{units, Ctx};
+use crate::check::{templated, units, Ctx};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::source::Span;
@@ -128,6 +128,15 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
             _ => {
                 if let Some((url, span)) = a.text(d, "the Prometheus URL") {
                     check_prometheus_url(&url, span, d);
+                    // The address of every Prometheus metric in the AnalysisTemplates.
+                    templated::argo_field(
+                        d,
+                        ctx.text,
+                        &url,
+                        span,
+                        "Prometheus URL",
+                        templated::URL,
+                    );
                     r.prometheus_url = url;
                 }
             }

@@ -203,6 +203,12 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
         "image \"registry/name:1.0.0\"",
         &mut ctx.d,
     );
+    let body = stmt.block.as_ref().map_or(&[][..], |b| &b.statements[..]);
+    autoscale_needs_requests(body, svc.cpu.is_some(), svc.memory.is_some(), &mut ctx.d);
+    if let Some(stmt) = find(body, "disruption") {
+        let least = least_replicas(svc.replicas, svc.autoscale.as_ref());
+        budget(svc.disruption, least, written(stmt), &mut ctx.d);
+    }
     for (i, port) in probe_ports {
         svc.probes[i].port = match port {
             ProbePort::Number(n) => n,
@@ -296,6 +302,23 @@ pub fn image(d: &mut Diagnostics, text: &str, span: Span) -> Option<Image> {
     {
         return bad(d, "a tag is 1 to 128 characters");
     }
+    // The reference grammar of the OCI distribution spec: anything else
+    // (`{{`, quotes, `$`) is not an image, and in a smoke gate's image Argo
+    // Rollouts would read `{{...}}` as a template argument.
+    let tag_ok = tag.as_deref().is_none_or(|t| {
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            && !t.starts_with(['.', '-'])
+    });
+    let name_ok = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b':'));
+    if !tag_ok || !name_ok {
+        return bad(
+            d,
+            "names are letters, digits, `.`, `_`, `-` and `/`; tags letters, digits, `.`, `_` and `-`",
+        );
+    }
     if digest.is_none() {
         let why = match tag.as_deref() {
             None => Some("has no tag, so it means `latest`"),
@@ -350,7 +373,7 @@ fn port(a: &mut Cursor, d: &mut Diagnostics) -> Option<Port> {
     })
 }
 
-fn resources<T: Copy + PartialOrd>(
+pub(crate) fn resources<T: Copy + PartialOrd + Default>(
     a: &mut Cursor,
     d: &mut Diagnostics,
     what: &str,
@@ -372,7 +395,43 @@ fn resources<T: Copy + PartialOrd>(
             .help("write `request..limit` with the request not above the limit"),
         );
     }
+    // Kubernetes takes a zero request as "nothing reserved" (the pod is
+    // scheduled anywhere and evicted first) and a zero limit of memory as a
+    // container that cannot start: never what was meant.
+    for (value, q) in [(request, lo), (limit, hi)] {
+        if value == T::default() {
+            d.push(
+                Diagnostic::new(
+                    Code::ZeroResource,
+                    q.span,
+                    format!("{what} `{}` is zero", q.text),
+                    "zero",
+                )
+                .help(format!(
+                    "give a real amount (e.g. `{}`), or leave the statement out",
+                    if what == "CPU" {
+                        "cpu 100m"
+                    } else {
+                        "memory 128Mi"
+                    }
+                )),
+            );
+            break;
+        }
+    }
     Some(Resources { request, limit })
+}
+
+/// `cpu` and `memory` of a Job's container, over the defaults.
+pub(crate) fn job_resources(r: &mut JobResources, kw: &str, a: &mut Cursor, d: &mut Diagnostics) {
+    if kw == "cpu" {
+        if let Some(cpu) = resources(a, d, "CPU", units::cpu) {
+            r.cpu_request = cpu.request;
+            r.cpu_limit = Some(cpu.limit);
+        }
+    } else if let Some(memory) = resources(a, d, "memory", units::size) {
+        r.memory = memory;
+    }
 }
 
 enum ProbePort {
@@ -486,20 +545,10 @@ fn whole_seconds(d: &mut Diagnostics, q: &crate::syntax::Quantity) -> Option<Dur
     Some(dur)
 }
 
-/// Names that hold secrets by convention.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-];
-
+/// `env NAME "value"` or `env NAME secret SECRET KEY`. Literal values that
+/// look secret are reported by `check::secrets`, which sees every string.
 fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
-    let (name, name_span) = a.ident(d, "the variable's name")?;
+    let (name, _) = a.ident(d, "the variable's name")?;
     if a.eat("secret").is_some() {
         let secret = a.text_or_ident(d, "the Secret's name")?.0;
         let key = a.text_or_ident(d, "the key in the Secret")?.0;
@@ -508,24 +557,7 @@ fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
             value: EnvValue::Secret { secret, key },
         });
     }
-    let (value, span) = a.text(d, "a value, or `secret NAME KEY`")?;
-    let upper = name.to_uppercase();
-    if let Some(word) = SECRET_WORDS.iter().find(|w| upper.contains(*w)) {
-        d.push(
-            Diagnostic::new(
-                Code::LiteralSecret,
-                span,
-                format!(
-                    "`{name}` looks like a secret ({word}) but its value is written in the spec"
-                ),
-                "secret value in plain text",
-            )
-            .related(name_span, "named as a secret here")
-            .help(format!(
-                "store it in a Kubernetes Secret and write `env {name} secret SECRET_NAME KEY`"
-            )),
-        );
-    }
+    let (value, _) = a.text(d, "a value, or `secret NAME KEY`")?;
     Some(EnvVar {
         name,
         value: EnvValue::Literal(value),
@@ -613,6 +645,88 @@ fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
     })
 }
 
+/// A statement's keyword and arguments, without its block or comment.
+fn written(s: &Statement) -> Span {
+    s.keyword
+        .span
+        .to(s.args.last().map_or(s.keyword.span, |a| a.span))
+}
+
+/// The last statement `kw` of `body`.
+fn find<'a>(body: &'a [Statement], kw: &str) -> Option<&'a Statement> {
+    body.iter().rev().find(|s| s.keyword.text == kw)
+}
+
+/// E0205: an `autoscale` on CPU or memory utilisation of pods that request
+/// none. The HPA divides usage by the pods' requests, and without a request
+/// it has nothing to divide by: it reports "missing request for cpu"
+/// (kubernetes pkg/controller/podautoscaler/replica_calculator.go,
+/// `calculatePodRequests`) and never scales.
+fn autoscale_needs_requests(
+    body: &[Statement],
+    has_cpu: bool,
+    has_memory: bool,
+    d: &mut Diagnostics,
+) {
+    let Some(autoscale) = find(body, "autoscale") else {
+        return;
+    };
+    let inner = autoscale
+        .block
+        .as_ref()
+        .map_or(&[][..], |b| &b.statements[..]);
+    for (kw, has, example) in [
+        ("cpu", has_cpu, "cpu 500m..1"),
+        ("memory", has_memory, "memory 512Mi..1Gi"),
+    ] {
+        if let (Some(target), false) = (find(inner, kw), has) {
+            d.push(
+                Diagnostic::new(
+                    Code::MissingStatement,
+                    written(target),
+                    format!("autoscaling on {kw} utilisation, but the pods request no {kw}"),
+                    "utilisation of nothing",
+                )
+                .help(format!(
+                    "give the service `{example}`: utilisation is usage divided by the request, and without one the autoscaler never scales"
+                )),
+            );
+        }
+    }
+}
+
+/// W0209: a disruption budget that leaves no pod to evict. The eviction API
+/// refuses every eviction while the budget allows no disruption (kubernetes
+/// pkg/controller/disruption: allowed = healthy − desired healthy), so a
+/// node with one of these pods can never be drained. `least` is the number
+/// of replicas a drain may find: the autoscaler's minimum, or `replicas`.
+fn budget(disruption: Option<Disruption>, least: u32, at: Span, d: &mut Diagnostics) {
+    let why = match disruption {
+        Some(Disruption::MinAvailable(n)) if least == 0 && n > 0 => format!(
+            "`min_available {n}` with 0 replicas: the budget is never met, and a pod started later could never be evicted"
+        ),
+        Some(Disruption::MinAvailable(n)) if n >= least => format!(
+            "`min_available {n}` with {least} replica{}: no pod may ever be evicted, so a node running one can never be drained",
+            if least == 1 { "" } else { "s" }
+        ),
+        Some(Disruption::MaxUnavailable(0)) => {
+            "`max_unavailable 0`: no pod may ever be evicted, so a node running one can never be drained".to_string()
+        }
+        _ => return,
+    };
+    d.push(Diagnostic::new(
+        Code::BudgetBlocksEvictions,
+        at,
+        why,
+        "blocks every eviction",
+    ));
+}
+
+/// The replicas a drain may find: the autoscaler's minimum, or `replicas`.
+fn least_replicas(replicas: u32, autoscale: Option<&Autoscale>) -> u32 {
+    autoscale.map_or(replicas, |a| a.min)
+}
+
 fn target_percent(b: &mut Cursor, d: &mut Diagnostics) -> Option<u32> {
     let q = b.quantity(d, "a target percentage")?;
     let p = units::percent(d, q)?;
@@ -671,8 +785,9 @@ fn storage(stmt: &Statement, d: &mut Diagnostics) -> Option<Storage> {
 }
 
 fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
-    const BACKUP: &[&str] = &["schedule", "retain", "image", "command"];
+    const BACKUP: &[&str] = &["schedule", "retain", "image", "command", "cpu", "memory"];
     let (mut schedule, mut retain, mut image_ref, mut command) = (None, None, None, None);
+    let mut resources = JobResources::DEFAULT;
     let seen = block::fields(stmt, BACKUP, d, |kw, b, d| match kw {
         "schedule" => {
             if let Some((cron, span)) = b.text(d, "a cron schedule") {
@@ -694,6 +809,7 @@ fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
                 .and_then(|(t, sp)| image(d, &t, sp))
                 .map(|i| i.reference)
         }
+        "cpu" | "memory" => job_resources(&mut resources, kw, b, d),
         _ => command = b.text(d, "a command").map(|t| t.0),
     });
     for (k, ex) in [
@@ -709,6 +825,7 @@ fn backup(stmt: &Statement, d: &mut Diagnostics) -> Option<Backup> {
         retain: retain?,
         image: image_ref?,
         command: command?,
+        resources,
     })
 }
 
@@ -776,7 +893,7 @@ const OVERRIDE: &[&str] = &[
     "host",
 ];
 
-pub fn environment(stmt: &Statement, ctx: &mut Ctx) -> Environment {
+pub fn environment(stmt: &Statement, services: &[Service], ctx: &mut Ctx) -> Environment {
     let mut c = Cursor::new(stmt);
     let (name, _) = item_name(&mut c, ctx, "environment");
     c.end(&mut ctx.d);
@@ -801,12 +918,46 @@ pub fn environment(stmt: &Statement, ctx: &mut Ctx) -> Environment {
                 a.end(&mut ctx.d);
                 let body = block::body(s, &mut ctx.d);
                 let Some(service) = target else { continue };
-                env.overrides.push(service_override(service, body, ctx));
+                let o = service_override(service, body, ctx);
+                if let Some(base) = services.get(service.0) {
+                    override_checks(base, &o, body, ctx);
+                }
+                env.overrides.push(o);
             }
             _ => block::unknown(s, "environment", ENVIRONMENT, &mut ctx.d),
         }
     }
     env
+}
+
+/// The checks of [`service`] that an override can change: requests for the
+/// autoscaler, replicas for the budget.
+fn override_checks(base: &Service, o: &ServiceOverride, body: &[Statement], ctx: &mut Ctx) {
+    if o.autoscale.is_some() {
+        autoscale_needs_requests(
+            body,
+            o.cpu.is_some() || base.cpu.is_some(),
+            o.memory.is_some() || base.memory.is_some(),
+            &mut ctx.d,
+        );
+    }
+    // The base's budget against the override's replicas, reported at the
+    // override when it changes the outcome.
+    let at = find(body, "replicas").or_else(|| find(body, "autoscale"));
+    if let Some(at) = at {
+        let least = least_replicas(
+            o.replicas.unwrap_or(base.replicas),
+            o.autoscale.as_ref().or(base.autoscale.as_ref()),
+        );
+        let base_least = least_replicas(base.replicas, base.autoscale.as_ref());
+        let mut here = Diagnostics::default();
+        budget(base.disruption, least, written(at), &mut here);
+        let mut before = Diagnostics::default();
+        budget(base.disruption, base_least, written(at), &mut before);
+        if before.0.is_empty() {
+            ctx.d.extend(here.0);
+        }
+    }
 }
 
 fn service_override(service: ServiceId, body: &[Statement], ctx: &mut Ctx) -> ServiceOverride {

@@ -5,8 +5,8 @@ use k8s_openapi::api::core::v1::{Container, EnvVar, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{
-    component_labels, object_meta, restricted_container_security, restricted_pod_security,
-    service_name, tmp_volume, tmp_volume_mount, Ctx,
+    component_labels, job_resources, object_meta, restricted_container_security,
+    restricted_pod_security, service_name, tmp_volume, tmp_volume_mount, Ctx,
 };
 use crate::emit::OutputFile;
 use crate::model::Duration;
@@ -55,6 +55,7 @@ pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {
             ..Default::default()
         }]),
         security_context: Some(restricted_container_security(ctx.service.run_as_user, true)),
+        resources: Some(job_resources(&backup.resources)),
         volume_mounts: Some(vec![tmp_volume_mount()]),
         ..Default::default()
     };

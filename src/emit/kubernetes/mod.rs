@@ -30,8 +30,8 @@ pub use backup::{backup_name, retention_text, RETENTION_ENV};
 pub use config::config_map_name;
 pub use network::LIMIT_RPM_ANNOTATION;
 pub use pod::{
-    pod_template, restricted_container_security, restricted_pod_security, tmp_volume,
-    tmp_volume_mount, CONFIG_CHECKSUM_ANNOTATION,
+    job_resources, pod_template, restricted_container_security, restricted_pod_security,
+    tmp_volume, tmp_volume_mount, CONFIG_CHECKSUM_ANNOTATION,
 };
 pub use statefulset::REVISION_HISTORY_LIMIT;
 

@@ -281,6 +281,24 @@ fn resources(service: &Service) -> Option<ResourceRequirements> {
     })
 }
 
+/// Requests and limits of the container of a Job deployc writes (backup,
+/// smoke gate, HTTP check), see [`JobResources::DEFAULT`].
+pub fn job_resources(r: &crate::model::JobResources) -> ResourceRequirements {
+    let mut requests = BTreeMap::new();
+    let mut limits = BTreeMap::new();
+    requests.insert("cpu".to_string(), Quantity(r.cpu_request.k8s()));
+    if let Some(limit) = r.cpu_limit {
+        limits.insert("cpu".to_string(), Quantity(limit.k8s()));
+    }
+    requests.insert("memory".to_string(), Quantity(r.memory.request.k8s()));
+    limits.insert("memory".to_string(), Quantity(r.memory.limit.k8s()));
+    ResourceRequirements {
+        requests: Some(requests),
+        limits: Some(limits),
+        ..Default::default()
+    }
+}
+
 fn seconds(d: crate::model::Duration) -> i32 {
     i32::try_from(d.as_secs()).unwrap_or(i32::MAX)
 }

@@ -12,7 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::pod::DATA_VOLUME;
 use super::{
-    common_labels, headless_service_name, label_selector, pod_template, service_name, Ctx,
+    headless_service_name, label_selector, pod_template, selector_labels, service_name, Ctx,
 };
 use crate::emit::OutputFile;
 use crate::model::WorkloadKind;
@@ -29,7 +29,11 @@ pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {
     let claim = PersistentVolumeClaim {
         metadata: ObjectMeta {
             name: Some(DATA_VOLUME.into()),
-            labels: Some(common_labels(ctx.spec, ctx.service)),
+            // volumeClaimTemplates is immutable: the API server refuses any
+            // change to it ("spec: Forbidden"), so it carries only labels
+            // that never change from one release to the next (not the
+            // version, which follows the image tag).
+            labels: Some(selector_labels(ctx.spec, ctx.service)),
             ..Default::default()
         },
         spec: Some(PersistentVolumeClaimSpec {

@@ -15,10 +15,12 @@ use super::types::{
     PrometheusMetric, API_VERSION,
 };
 use crate::emit::kubernetes::{
-    common_labels, component_labels, object_meta, restricted_container_security,
+    common_labels, component_labels, job_resources, object_meta, restricted_container_security,
     restricted_pod_security, tmp_volume, tmp_volume_mount,
 };
-use crate::model::{CompareOp, Condition, Duration, MetricGate, NoData, Service, Spec};
+use crate::model::{
+    CompareOp, Condition, Duration, JobResources, MetricGate, NoData, Service, Spec,
+};
 
 /// Prometheus returned at least one sample, and it is a number.
 const HAS_DATA: &str = "len(result) > 0 && !isNaN(result[0])";
@@ -262,6 +264,7 @@ fn job(
     image: &str,
     command: String,
     timeout: Duration,
+    resources: &JobResources,
 ) -> JobMetric {
     let labels = component_labels(spec, service, component);
     // The gate's image is not the service's, but runAsNonRoot needs a numeric
@@ -271,6 +274,7 @@ fn job(
         image: Some(image.into()),
         command: Some(vec!["sh".into(), "-c".into(), command]),
         security_context: Some(restricted_container_security(service.run_as_user, true)),
+        resources: Some(job_resources(resources)),
         volume_mounts: Some(vec![tmp_volume_mount()]),
         ..Default::default()
     };
@@ -317,6 +321,7 @@ fn once(name: &str, provider: MetricProvider, consecutive_error_limit: Option<u6
 }
 
 /// A smoke gate: the command in `image` must exit 0 within `timeout`.
+#[allow(clippy::too_many_arguments)]
 pub fn smoke_gate(
     spec: &Spec,
     service: &Service,
@@ -325,9 +330,18 @@ pub fn smoke_gate(
     command: &str,
     image: &str,
     timeout: Duration,
+    resources: &JobResources,
 ) -> AnalysisTemplate {
     let provider = MetricProvider {
-        job: Some(job(spec, service, "smoke", image, command.into(), timeout)),
+        job: Some(job(
+            spec,
+            service,
+            "smoke",
+            image,
+            command.into(),
+            timeout,
+            resources,
+        )),
         ..Default::default()
     };
     let intent = Intent {
@@ -379,6 +393,7 @@ pub fn http_gate(
             HTTP_CHECK_IMAGE,
             command,
             Duration::from_millis(timeout.millis + 30_000),
+            &JobResources::DEFAULT,
         )),
         ..Default::default()
     };

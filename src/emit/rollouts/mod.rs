@@ -276,7 +276,10 @@ impl Planner<'_> {
                 command,
                 image,
                 timeout,
-            } => analysis::smoke_gate(spec, service, ns, names, command, image, *timeout),
+                resources,
+            } => analysis::smoke_gate(
+                spec, service, ns, names, command, image, *timeout, resources,
+            ),
             Gate::Http {
                 url,
                 expect,
