@@ -117,7 +117,7 @@ fn bands_agree_in_rules_dashboards_and_runbook() {
                 let Some(band) = band else { continue };
                 let value = band.threshold.value_text();
                 // The alert.
-                let name = format!("{}{level}", deployc::emit::camel_case(&m.name));
+                let name = format!("{}{level}", deployc::model::names::pascal_case(&m.name));
                 let (expr, for_) = &rules[&name];
                 assert!(
                     expr.ends_with(&format!("{} {value}", band.op.as_str())),
@@ -130,7 +130,7 @@ fn bands_agree_in_rules_dashboards_and_runbook() {
                     .filter(|(p, _)| p.starts_with("grafana/"))
                     .filter(|(p, _)| {
                         m.service.is_none_or(|s| {
-                            p.contains(&deployc::emit::kebab_case(&spec.service(s).name))
+                            p.contains(&deployc::model::names::kebab_case(&spec.service(s).name))
                         })
                     })
                     .map(|(_, c)| c)

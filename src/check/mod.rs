@@ -14,6 +14,7 @@
 mod bands;
 mod block;
 mod cursor;
+mod generated;
 mod graph;
 mod items;
 mod names;
@@ -82,6 +83,8 @@ pub(crate) struct Ctx<'s> {
     pub metric_units: Vec<Option<MetricUnit>>,
     /// The no-data policy each metric declares, inherited by its gates.
     pub metric_no_data: Vec<Option<NoData>>,
+    /// Where the items generating names are written, for E0210 and E0211.
+    pub spans: generated::Spans,
 }
 
 impl Ctx<'_> {
@@ -141,6 +144,7 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         used_contacts: BTreeSet::new(),
         metric_units: Vec::new(),
         metric_no_data: Vec::new(),
+        spans: generated::Spans::default(),
     };
     for (name, _) in BUILTIN_SEVERITIES {
         ctx.names.severities.builtin(name);
@@ -207,6 +211,9 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         .map(|s| items::service::environment(s, &mut ctx))
         .collect();
 
+    ctx.spans.services = of("service").map(name_span).collect();
+    ctx.spans.metrics = of("metric").map(name_span).collect();
+    ctx.spans.triggers = of("trigger").map(name_span).collect();
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);
     usage(tree, &metrics, &mut ctx);
 
@@ -228,8 +235,16 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         signoff,
         sections,
     });
+    if let Some(spec) = &spec {
+        generated::check(spec, &ctx.spans, &mut ctx.d);
+    }
     let spec = if ctx.d.has_errors() { None } else { spec };
     (spec, ctx.d)
+}
+
+/// Where an item's name is written: its first argument, else its keyword.
+fn name_span(stmt: &Statement) -> Span {
+    stmt.args.first().map_or(stmt.keyword.span, |a| a.span)
 }
 
 /// Pass 1: every name, and every unknown top-level statement.

@@ -85,6 +85,10 @@ codes! {
         "see docs/language.md for which statements take a { block }";
     InvalidValue = "E0208", Error, "value out of range or malformed",
         "see docs/language.md for the values this statement accepts";
+    NameCollision = "E0210", Error, "generated names collide",
+        "rename one of the two items: every object, file, alert and recording rule deployc generates needs a name of its own";
+    InvalidGeneratedName = "E0211", Error, "a generated name breaks the rule of where it goes",
+        "shorten or rename the item: Service names are DNS-1123 labels of at most 63 characters, suffixes such as `-canary` included";
 
     // Names.
     DuplicateName = "E0301", Error, "name defined twice",

@@ -7,7 +7,7 @@ use crate::model::{
     AlertSeverity, Band, CompareOp, Duration, Metric, Spec, Threshold, Trigger, TriggerCondition,
 };
 
-use super::{camel_case, slug};
+use crate::model::names;
 
 #[derive(Debug, Clone)]
 pub struct Alert<'a> {
@@ -71,7 +71,7 @@ impl Alert<'_> {
 
     /// The anchor of that heading in the runbook.
     pub fn runbook_anchor(&self) -> String {
-        slug(&self.runbook_heading())
+        names::slug(&self.runbook_heading())
     }
 }
 
@@ -85,7 +85,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
             let metric = spec.metric(condition.metric);
             out.push(Alert {
                 release: &spec.release.name,
-                name: camel_case(&trigger.name),
+                name: names::trigger_alert(&trigger.name),
                 metric,
                 op: condition.op,
                 threshold: &condition.threshold,
@@ -106,7 +106,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
             let Some(band) = band else { continue };
             out.push(Alert {
                 release: &spec.release.name,
-                name: format!("{}{}", camel_case(&metric.name), camel_case(level)),
+                name: names::band_alert(&metric.name, level),
                 metric,
                 op: band.op,
                 threshold: &band.threshold,

@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::Number;
 
 use super::alerts::{alerts, Alert};
-use super::{header_json_description, kebab_case, OutputFile};
+use super::{header_json_description, OutputFile};
+use crate::model::names::{self, kebab_case};
 use crate::model::{Bands, Gate, Metric, ServiceId, Spec, Step, Threshold, Worse};
 
 /// `defaultDashboard.schemaVersion` of `@grafana/schema` (Grafana 12+).
@@ -250,7 +251,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
                 .expect("dashboards are plain data, which cannot fail");
             content.push('\n');
             OutputFile::new(
-                format!("grafana/dashboard-{}.json", kebab_case(&service.name)),
+                names::dashboard_file(&service.name),
                 content,
             )
         })

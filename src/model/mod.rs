@@ -5,6 +5,7 @@
 //! References between items are typed indices (`MetricId`, `ContactId`, ...)
 //! into the vectors of `Spec`; use the accessor methods to follow them.
 
+pub mod names;
 #[doc(hidden)]
 pub mod sample;
 mod values;
@@ -372,18 +373,7 @@ impl Metric {
     /// The recording rule's series name for this metric: alerts compare it
     /// with thresholds, so promtool tests can feed it values directly.
     pub fn recorded_series(&self) -> String {
-        let name: String = self
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("deployc:{name}")
+        names::recorded_series(&self.name)
     }
 }
 

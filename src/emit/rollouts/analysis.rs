@@ -12,7 +12,7 @@ use super::types::{
     AnalysisTemplate, AnalysisTemplateSpec, JobMetric, JobMetricMetadata, Metric, MetricProvider,
     PrometheusMetric, WebMetric, API_VERSION,
 };
-use crate::emit::kebab_case;
+use crate::model::names::kebab_case;
 use crate::emit::kubernetes::{
     common_labels, component_labels, object_meta, restricted_container_security,
     restricted_pod_security, tmp_volume, tmp_volume_mount,

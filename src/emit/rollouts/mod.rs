@@ -44,7 +44,7 @@
 pub mod analysis;
 pub mod types;
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 
 use rust_decimal::prelude::ToPrimitive;
 
@@ -58,17 +58,16 @@ use super::kubernetes::{
     object_file, object_meta, pod_template, preview_service_name, service_name,
     REVISION_HISTORY_LIMIT,
 };
-use super::{kebab_case, OutputFile};
+use super::OutputFile;
+use crate::model::names::{self, TemplateSource};
 use crate::model::{
-    Decimal, Duration, Environment, Gate, Phase, Service, Spec, Step, Strategy, Traffic, Trigger,
+    Decimal, Duration, Environment, Gate, Service, Spec, Step, Strategy, Traffic,
     TriggerCondition, WorkloadKind,
 };
 
 pub use analysis::{gate_conditions, sustained_failure_condition, sustained_query, GateConditions};
 
-/// Longest AnalysisTemplate name (a DNS label, as Argo names AnalysisRuns
-/// and Jobs after it).
-pub const MAX_TEMPLATE_NAME: usize = 63;
+pub use names::MAX_TEMPLATE_NAME;
 
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
     let mut files = emit_in(spec, None);
@@ -122,7 +121,7 @@ pub fn rollout(
         spec,
         service,
         namespace,
-        names: BTreeSet::new(),
+        names: names::analysis_template_map(spec, service),
         templates: Vec::new(),
     };
     let strategy = match service.strategy {
@@ -156,23 +155,6 @@ pub fn rollout(
     (rollout, planner.templates)
 }
 
-/// `base`, cut to `max` characters without a trailing `-`.
-fn truncate_name(base: &str, max: usize) -> String {
-    let cut: String = base.chars().take(max).collect();
-    cut.trim_end_matches('-').to_string()
-}
-
-/// Whether the trigger's metric belongs to `service` (or to the whole release).
-fn trigger_applies(spec: &Spec, service: &Service, trigger: &Trigger) -> bool {
-    let TriggerCondition::Metric { condition, .. } = &trigger.condition else {
-        return false;
-    };
-    match spec.metric(condition.metric).service {
-        None => true,
-        Some(id) => spec.service(id).name == service.name,
-    }
-}
-
 fn to_i32(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
@@ -200,42 +182,19 @@ struct Planner<'a> {
     spec: &'a Spec,
     service: &'a Service,
     namespace: &'a str,
-    names: BTreeSet<String>,
+    /// Every template's name, from the model (`names::analysis_templates`).
+    names: HashMap<TemplateSource, String>,
     templates: Vec<AnalysisTemplate>,
 }
 
 impl Planner<'_> {
-    /// A unique template name from `base`: cut to 63 characters, then `-2`,
-    /// `-3`... when already taken.
-    fn unique(&mut self, base: &str) -> String {
-        let mut name = truncate_name(base, MAX_TEMPLATE_NAME);
-        let mut n = 2;
-        while self.names.contains(&name) {
-            let suffix = format!("-{n}");
-            name = format!(
-                "{}{suffix}",
-                truncate_name(base, MAX_TEMPLATE_NAME - suffix.len())
-            );
-            n += 1;
-        }
-        self.names.insert(name.clone());
-        name
-    }
-
     /// The template of a metric, smoke or HTTP gate of `phase`, named
     /// `<svc>-<phase>-<metric|smoke|http>`; None for an approval.
-    fn gate(&mut self, phase: &Phase, gate: &Gate) -> Option<String> {
-        let what = match gate {
-            Gate::Metric(g) => kebab_case(&self.spec.metric(g.condition.metric).name),
-            Gate::Smoke { .. } => "smoke".into(),
-            Gate::Http { .. } => "http".into(),
-            Gate::Approval { .. } => return None,
-        };
-        let name = self.unique(&format!(
-            "{}-{}-{what}",
-            service_name(self.service),
-            kebab_case(&phase.name)
-        ));
+    fn gate(&mut self, source: TemplateSource, gate: &Gate) -> Option<String> {
+        if let Gate::Approval { .. } = gate {
+            return None;
+        }
+        let name = self.names.get(&source)?.clone();
         let (spec, service, ns) = (self.spec, self.service, self.namespace);
         let template = match gate {
             Gate::Metric(g) => analysis::metric_gate(spec, service, ns, &name, g),
@@ -258,18 +217,14 @@ impl Planner<'_> {
     /// Background analysis templates of the aborting metric triggers.
     fn triggers(&mut self) -> Vec<String> {
         let mut names = Vec::new();
-        for trigger in &self.spec.triggers {
-            if !trigger.action.aborts() || !trigger_applies(self.spec, self.service, trigger) {
-                continue;
-            }
+        for (i, trigger) in self.spec.triggers.iter().enumerate() {
             let TriggerCondition::Metric { condition, sustain } = &trigger.condition else {
                 continue;
             };
-            let name = self.unique(&format!(
-                "{}-trigger-{}",
-                service_name(self.service),
-                kebab_case(&trigger.name)
-            ));
+            // Present exactly for the aborting triggers that apply here.
+            let Some(name) = self.names.get(&TemplateSource::Trigger(i)).cloned() else {
+                continue;
+            };
             let t = analysis::trigger(
                 self.spec,
                 self.service,
@@ -294,13 +249,14 @@ impl Planner<'_> {
         let mut steps = Vec::new();
         let mut fixed_scale = false;
         let phases = &self.spec.phases;
-        for phase in phases {
+        for (p, phase) in phases.iter().enumerate() {
             let mut group: Vec<String> = Vec::new();
-            for step in &phase.steps {
+            for (s, step) in phase.steps.iter().enumerate() {
                 let traffic = match step {
                     Step::Check(_) => continue,
                     Step::Gate(gate) => {
-                        if let Some(name) = self.gate(phase, gate) {
+                        let source = TemplateSource::Gate { phase: p, step: s };
+                        if let Some(name) = self.gate(source, gate) {
                             group.push(name);
                             continue;
                         }
@@ -358,8 +314,8 @@ impl Planner<'_> {
         let (mut pre, mut post) = (Vec::new(), Vec::new());
         let (mut hold_before, mut hold_after) = (Duration::ZERO, Duration::ZERO);
         let phases = &self.spec.phases;
-        for phase in phases {
-            for step in &phase.steps {
+        for (p, phase) in phases.iter().enumerate() {
+            for (s, step) in phase.steps.iter().enumerate() {
                 match step {
                     Step::Traffic(Traffic::Promote) => promoted = true,
                     Step::Traffic(Traffic::Pause) | Step::Gate(Gate::Approval { .. }) => {
@@ -368,7 +324,8 @@ impl Planner<'_> {
                     Step::Traffic(Traffic::Hold(d)) if promoted => hold_after.millis += d.millis,
                     Step::Traffic(Traffic::Hold(d)) => hold_before.millis += d.millis,
                     Step::Gate(gate) => {
-                        if let Some(name) = self.gate(phase, gate) {
+                        let source = TemplateSource::Gate { phase: p, step: s };
+                        if let Some(name) = self.gate(source, gate) {
                             if promoted { &mut post } else { &mut pre }.push(name);
                         }
                     }
