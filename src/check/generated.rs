@@ -102,7 +102,11 @@ fn collision(spec: &Spec, g: &Generated, a: (Origin, Span), b: (Origin, Span)) -
         format!("{name} is also the name generated for {first}"),
     )
     .help(format!(
-        "{first} and {second} both give the {kind} {name}; rename one of them. {}",
+        "{first} and {second} both give the {kind} {name}; {} one of them. {}",
+        match g.kind {
+            NameKind::MountPath(_) | NameKind::PodFile(_) => "mount elsewhere",
+            _ => "rename",
+        },
         spelling(g.kind)
     ))
 }
@@ -120,7 +124,7 @@ fn spelling(kind: NameKind) -> &'static str {
         NameKind::RecordingRule => {
             "Recording rules are named `deployc:<metric>`, with every character but letters, digits and `_` written `_`"
         }
-        NameKind::ConfigMapKey | NameKind::PodFile(_) => {
+        NameKind::ConfigMapKey(..) | NameKind::PodFile(_) => {
             "Config files of one service mounted in the same directory need different names"
         }
         NameKind::MountPath(_) => {

@@ -346,8 +346,9 @@ pub enum NameKind {
     Alert,
     /// A Prometheus recording rule (`record:`).
     RecordingRule,
-    /// The key of a ConfigMap (one per ConfigMap).
-    ConfigMapKey,
+    /// The key of a config file's ConfigMap: each ConfigMap holds one, so
+    /// keys never collide; they are listed for their rule.
+    ConfigMapKey(ServiceId, usize),
     /// A file inside a service's containers.
     PodFile(ServiceId),
     /// A volume mount path of a service's container.
@@ -362,7 +363,7 @@ impl NameKind {
             NameKind::File => "file",
             NameKind::Alert => "alert",
             NameKind::RecordingRule => "recording rule",
-            NameKind::ConfigMapKey => "ConfigMap key",
+            NameKind::ConfigMapKey(..) => "ConfigMap key",
             NameKind::PodFile(_) => "file in the container",
             NameKind::MountPath(_) => "mount path",
         }
@@ -507,7 +508,7 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
         for (c, file) in service.configs.iter().enumerate() {
             let origin = Origin::Config(id, c);
             push(
-                NameKind::ConfigMapKey,
+                NameKind::ConfigMapKey(id, c),
                 file.name.clone(),
                 Rule::ConfigMapKey,
                 origin,
