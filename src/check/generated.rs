@@ -31,7 +31,9 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
     // One report per pair of items and per invalid item: `Api` and `api`
     // collide in a dozen objects and files, and that is one mistake.
     let mut pairs: HashSet<(Span, Span)> = HashSet::new();
-    let mut invalid: HashSet<Span> = HashSet::new();
+    // Per item, its longest invalid name: the one that shows the suffix.
+    let mut invalid: Vec<(Span, Generated)> = Vec::new();
+    let mut invalid_at: HashMap<Span, usize> = HashMap::new();
     let first_service = first_index(spec.services.iter().map(|s| s.name.as_str()));
     let first_metric = first_index(spec.metrics.iter().map(|m| m.name.as_str()));
     for g in generated(spec) {
@@ -50,8 +52,19 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
             continue;
         }
         let span = span_of(spans, g.origin);
-        if !g.rule.allows(&g.name) && invalid.insert(span) {
-            d.push(invalid_name(spec, &g, span));
+        if !g.rule.allows(&g.name) {
+            match invalid_at.entry(span) {
+                Entry::Vacant(v) => {
+                    v.insert(invalid.len());
+                    invalid.push((span, g.clone()));
+                }
+                Entry::Occupied(o) => {
+                    let kept = &mut invalid[*o.get()].1;
+                    if g.name.len() > kept.name.len() {
+                        *kept = g.clone();
+                    }
+                }
+            }
         }
         match first.entry((g.kind, g.name.clone())) {
             Entry::Vacant(v) => {
@@ -74,6 +87,9 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
                 }
             }
         }
+    }
+    for (span, g) in &invalid {
+        d.push(invalid_name(spec, g, *span));
     }
 }
 
