@@ -32,7 +32,10 @@ fn collisions(body: &str) -> Vec<(String, String)> {
             assert_eq!(d.related.len(), 1, "{d:?}");
             let r = &d.related[0];
             assert!(r.label.contains("is also the name generated for"), "{d:?}");
-            assert!(d.help.contains("rename") || d.help.contains("mount"), "{d:?}");
+            assert!(
+                d.help.contains("rename") || d.help.contains("mount"),
+                "{d:?}"
+            );
             (at(d), text[r.span.start..r.span.end].to_string())
         })
         .collect()
@@ -124,7 +127,9 @@ fn metrics_whose_recording_rules_meet_are_e0210() {
     // band alerts all meet.
     assert_eq!(found, pair("error-rate", "error_rate"));
     let (_, checked) = check(&body);
-    assert!(checked.diagnostics[0].message.contains("deployc:error_rate"));
+    assert!(checked.diagnostics[0]
+        .message
+        .contains("deployc:error_rate"));
 }
 
 #[test]
@@ -152,7 +157,12 @@ fn a_name_defined_twice_is_e0301_only() {
 /// name, but its canary Service `<svc>-canary` has 70.
 #[test]
 fn the_longest_service_name_generated_must_be_a_dns_label() {
-    let svc = |n: usize, body: &str| format!("service {} {{ image \"a/b:1.0.0\"{body} }}\n", "a".repeat(n));
+    let svc = |n: usize, body: &str| {
+        format!(
+            "service {} {{ image \"a/b:1.0.0\"{body} }}\n",
+            "a".repeat(n)
+        )
+    };
     assert_eq!(codes(&svc(63, "")), ["E0211"]);
     assert_eq!(codes(&svc(56, "")), Vec::<&str>::new()); // `-canary`: 63
     assert_eq!(codes(&svc(57, "")), ["E0211"]);
@@ -162,7 +172,10 @@ fn the_longest_service_name_generated_must_be_a_dns_label() {
     assert_eq!(codes(&svc(54, store)), Vec::<&str>::new()); // `-headless`: 63
     assert_eq!(codes(&svc(55, store)), ["E0211"]);
     // A name that starts or ends with `-` once written in object names.
-    assert_eq!(codes(&svc(0, "").replace("service  ", "service api_ ")), ["E0211"]);
+    assert_eq!(
+        codes(&svc(0, "").replace("service  ", "service api_ ")),
+        ["E0211"]
+    );
     // One report per service, though every object of it is too long.
     let (_, checked) = check(&svc(80, ""));
     assert_eq!(checked.diagnostics.len(), 1);
@@ -199,7 +212,17 @@ fn config_names_must_be_config_map_keys() {
         )
     };
     let long = "c".repeat(300);
-    for bad in ["..", ".", "..a", "a b", "a\\\\b", "a/b", "", "é.yml", long.as_str()] {
+    for bad in [
+        "..",
+        ".",
+        "..a",
+        "a b",
+        "a\\\\b",
+        "a/b",
+        "",
+        "é.yml",
+        long.as_str(),
+    ] {
         assert_eq!(codes(&cfg(bad)), ["E0208"], "{bad}");
     }
     for good in ["app.yml", ".env", "a..b", "A_B-c.1"] {
@@ -217,14 +240,23 @@ fn mount_paths_are_absolute_without_dot_dot() {
             "service api {{\n image \"a/b:1.0.0\"\n config \"a.yml\" {{ mount \"{mount}\"; content \"x\" }}\n}}\n"
         )
     };
-    for bad in ["../../etc", "etc/app", "/etc/../root", "/etc/..", "C:/app", ""] {
+    for bad in [
+        "../../etc",
+        "etc/app",
+        "/etc/../root",
+        "/etc/..",
+        "C:/app",
+        "",
+    ] {
         assert_eq!(codes(&cfg(bad)), ["E0208"], "{bad}");
     }
     for good in ["/etc/app", "/etc/app/", "/..app", "/a/b..c"] {
         assert_eq!(codes(&cfg(good)), Vec::<&str>::new(), "{good}");
     }
     let store = |mount: &str| {
-        format!("service db {{\n image \"a/b:1.0.0\"\n storage {{ size 1Gi; mount \"{mount}\" }}\n}}\n")
+        format!(
+            "service db {{\n image \"a/b:1.0.0\"\n storage {{ size 1Gi; mount \"{mount}\" }}\n}}\n"
+        )
     };
     assert_eq!(codes(&store("../data")), ["E0208"]);
     assert_eq!(codes(&store("/data")), Vec::<&str>::new());
@@ -233,7 +265,9 @@ fn mount_paths_are_absolute_without_dot_dot() {
 #[test]
 fn environment_namespaces_are_dns_labels() {
     let env = |ns: &str| {
-        format!("service api {{ image \"a/b:1.0.0\" }}\nenvironment staging {{ namespace \"{ns}\" }}\n")
+        format!(
+            "service api {{ image \"a/b:1.0.0\" }}\nenvironment staging {{ namespace \"{ns}\" }}\n"
+        )
     };
     assert_eq!(codes(&env("Staging_NS")), ["E0208"]);
     assert_eq!(codes(&env("staging")), Vec::<&str>::new());
@@ -246,7 +280,12 @@ fn valid_specs() -> Vec<Spec> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "deploy"))
-        .map(|p| SourceFile::new(p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            SourceFile::new(
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     for i in 0..40 {
         let (name, text) = deployc_corpus::spec(7, i);
@@ -333,7 +372,10 @@ fn a_spec_that_checks_writes_each_path_once() {
         let files = emit_all(&spec);
         let paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths.len(), files.len(), "{}", spec.source);
-        for k in files.iter().filter(|f| f.path.ends_with("kustomization.yaml")) {
+        for k in files
+            .iter()
+            .filter(|f| f.path.ends_with("kustomization.yaml"))
+        {
             let v: serde_json::Value = serde_saphyr::from_str(&k.content).unwrap();
             let list: Vec<&str> = v["resources"]
                 .as_array()

@@ -173,10 +173,9 @@ fn invalid_name(spec: &Spec, g: &Generated, span: Span) -> Diagnostic {
 /// The spec name of the item an origin is.
 fn item_name(spec: &Spec, origin: Origin) -> &str {
     match origin {
-        Origin::Service(s)
-        | Origin::Storage(s)
-        | Origin::Tmp(s)
-        | Origin::Template(s, _) => &spec.service(s).name,
+        Origin::Service(s) | Origin::Storage(s) | Origin::Tmp(s) | Origin::Template(s, _) => {
+            &spec.service(s).name
+        }
         Origin::Config(s, c) => &spec.service(s).configs[c].name,
         Origin::Metric(m) | Origin::Band(m, _) => &spec.metric(m).name,
         Origin::Trigger(t) => &spec.triggers[t].name,
@@ -195,7 +194,9 @@ fn span_of(spans: &Spans, origin: Origin) -> Span {
             .and_then(|c2| c2.get(c))
             .copied()
             .unwrap_or_else(|| service(s)),
-        Origin::Metric(m) | Origin::Band(m, _) => spans.metrics.get(m.0).copied().unwrap_or_default(),
+        Origin::Metric(m) | Origin::Band(m, _) => {
+            spans.metrics.get(m.0).copied().unwrap_or_default()
+        }
         Origin::Trigger(t) => spans.triggers.get(t).copied().unwrap_or_default(),
     }
 }
@@ -217,11 +218,9 @@ fn describe(spec: &Spec, origin: Origin) -> String {
             spec.phases[phase].name,
             svc(s)
         ),
-        Origin::Template(s, TemplateSource::Trigger(t)) => format!(
-            "trigger `{}` on {}",
-            spec.triggers[t].name,
-            svc(s)
-        ),
+        Origin::Template(s, TemplateSource::Trigger(t)) => {
+            format!("trigger `{}` on {}", spec.triggers[t].name, svc(s))
+        }
         Origin::Metric(m) => format!("metric `{}`", spec.metric(m).name),
         Origin::Band(m, level) => format!("the {level} band of metric `{}`", spec.metric(m).name),
         Origin::Trigger(t) => format!("trigger `{}`", spec.triggers[t].name),

@@ -250,10 +250,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
             let mut content = serde_json::to_string_pretty(&dashboard)
                 .expect("dashboards are plain data, which cannot fail");
             content.push('\n');
-            OutputFile::new(
-                names::dashboard_file(&service.name),
-                content,
-            )
+            OutputFile::new(names::dashboard_file(&service.name), content)
         })
         .collect()
 }

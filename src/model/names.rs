@@ -476,7 +476,12 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
         );
         let stateful = service.workload() == WorkloadKind::StatefulSet;
         optional(stateful, "StatefulSet", object.clone(), Rule::DnsLabel);
-        optional(service.backup.is_some(), "CronJob", backup_job(svc), Rule::CronJob);
+        optional(
+            service.backup.is_some(),
+            "CronJob",
+            backup_job(svc),
+            Rule::CronJob,
+        );
         // A Rollout names its ReplicaSets `<name>-<hash>` and their pods
         // after those: like a Deployment, a DNS label keeps them valid.
         optional(!stateful, "Rollout", object, Rule::DnsLabel);
@@ -516,7 +521,12 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
             let path = format!("{}/{}", file.mount.trim_end_matches('/'), file.name);
             push(NameKind::PodFile(id), path, Rule::Unique, origin);
             if dirs.insert(file.mount.as_str()) {
-                push(NameKind::MountPath(id), file.mount.clone(), Rule::MountPath, origin);
+                push(
+                    NameKind::MountPath(id),
+                    file.mount.clone(),
+                    Rule::MountPath,
+                    origin,
+                );
             }
         }
         if let Some(storage) = &service.storage {

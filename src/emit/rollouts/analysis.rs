@@ -12,11 +12,11 @@ use super::types::{
     AnalysisTemplate, AnalysisTemplateSpec, JobMetric, JobMetricMetadata, Metric, MetricProvider,
     PrometheusMetric, WebMetric, API_VERSION,
 };
-use crate::model::names::kebab_case;
 use crate::emit::kubernetes::{
     common_labels, component_labels, object_meta, restricted_container_security,
     restricted_pod_security, tmp_volume, tmp_volume_mount,
 };
+use crate::model::names::kebab_case;
 use crate::model::{CompareOp, Condition, Duration, MetricGate, NoData, Service, Spec};
 
 /// Prometheus returned at least one sample, and it is a number.

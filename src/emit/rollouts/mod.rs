@@ -61,8 +61,8 @@ use super::kubernetes::{
 use super::OutputFile;
 use crate::model::names::{self, TemplateSource};
 use crate::model::{
-    Decimal, Duration, Environment, Gate, Service, Spec, Step, Strategy, Traffic,
-    TriggerCondition, WorkloadKind,
+    Decimal, Duration, Environment, Gate, Service, Spec, Step, Strategy, Traffic, TriggerCondition,
+    WorkloadKind,
 };
 
 pub use analysis::{gate_conditions, sustained_failure_condition, sustained_query, GateConditions};
