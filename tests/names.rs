@@ -263,6 +263,20 @@ fn mount_paths_are_absolute_without_dot_dot() {
 }
 
 #[test]
+fn two_environments_of_one_name_share_a_folder_and_are_e0210() {
+    let body = "service api { image \"a/b:1.0.0\" }\n\
+                environment staging { namespace \"a\" }\n\
+                environment staging { namespace \"b\" }\n";
+    assert_eq!(collisions(body), pair("staging", "staging"));
+    // A folder name longer than a file system takes.
+    let body = format!(
+        "service api {{ image \"a/b:1.0.0\" }}\nenvironment {} {{ namespace \"a\" }}\n",
+        "e".repeat(256)
+    );
+    assert_eq!(codes(&body), ["E0211"]);
+}
+
+#[test]
 fn environment_namespaces_are_dns_labels() {
     let env = |ns: &str| {
         format!(
@@ -305,8 +319,8 @@ fn valid_specs() -> Vec<Spec> {
 }
 
 /// The names the checker checks are the names the emitters write: every
-/// object (kind and name) and object or dashboard file of the base,
-/// every alert and every recording rule.
+/// object (kind and name) and object or dashboard file of the base, each
+/// environment's folder, every alert and every recording rule.
 #[test]
 fn generated_names_are_the_emitted_names() {
     for spec in valid_specs() {
@@ -326,6 +340,9 @@ fn generated_names_are_the_emitted_names() {
                 p.starts_with("kubernetes/")
                     || p.starts_with("rollouts/")
                     || p.starts_with("grafana/dashboard-")
+                    || p.starts_with("environments/")
+                        && p.ends_with("/kustomization.yaml")
+                        && p.matches('/').count() == 2
             })
             .collect();
         assert_eq!(of(NameKind::File), emitted_files, "{}", spec.source);

@@ -24,6 +24,7 @@ pub(crate) struct Spans {
     pub configs: Vec<Vec<Span>>,
     pub metrics: Vec<Span>,
     pub triggers: Vec<Span>,
+    pub environments: Vec<Span>,
 }
 
 pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
@@ -46,7 +47,7 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
             }
             Origin::Config(s, _) => first_service[spec.service(s).name.as_str()] != s.0,
             Origin::Metric(m) | Origin::Band(m, _) => first_metric[name] != m.0,
-            Origin::Trigger(_) => false,
+            Origin::Trigger(_) | Origin::Environment(_) => false,
         };
         if name.is_empty() || duplicate {
             continue;
@@ -118,12 +119,17 @@ fn collision(spec: &Spec, g: &Generated, a: (Origin, Span), b: (Origin, Span)) -
         format!("{name} is also the name generated for {first}"),
     )
     .help(format!(
-        "{first} and {second} both give the {kind} {name}; {} one of them. {}",
+        "{first} and {second} both give the {kind} {name}; {} one of them.{}",
         match g.kind {
             NameKind::MountPath(_) | NameKind::PodFile(_) => "mount elsewhere",
             _ => "rename",
         },
-        spelling(g.kind)
+        // Why different names meet; two items of one name need no reason.
+        if item_name(spec, a.0) == item_name(spec, b.0) {
+            String::new()
+        } else {
+            format!(" {}", spelling(g.kind))
+        }
     ))
 }
 
@@ -179,6 +185,7 @@ fn item_name(spec: &Spec, origin: Origin) -> &str {
         Origin::Config(s, c) => &spec.service(s).configs[c].name,
         Origin::Metric(m) | Origin::Band(m, _) => &spec.metric(m).name,
         Origin::Trigger(t) => &spec.triggers[t].name,
+        Origin::Environment(e) => &spec.environments[e].name,
     }
 }
 
@@ -198,6 +205,7 @@ fn span_of(spans: &Spans, origin: Origin) -> Span {
             spans.metrics.get(m.0).copied().unwrap_or_default()
         }
         Origin::Trigger(t) => spans.triggers.get(t).copied().unwrap_or_default(),
+        Origin::Environment(e) => spans.environments.get(e).copied().unwrap_or_default(),
     }
 }
 
@@ -224,5 +232,6 @@ fn describe(spec: &Spec, origin: Origin) -> String {
         Origin::Metric(m) => format!("metric `{}`", spec.metric(m).name),
         Origin::Band(m, level) => format!("the {level} band of metric `{}`", spec.metric(m).name),
         Origin::Trigger(t) => format!("trigger `{}`", spec.triggers[t].name),
+        Origin::Environment(e) => format!("environment `{}`", spec.environments[e].name),
     }
 }

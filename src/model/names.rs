@@ -387,6 +387,8 @@ pub enum Origin {
     Band(MetricId, &'static str),
     /// `spec.triggers[index]`.
     Trigger(usize),
+    /// `spec.environments[index]`: its folder.
+    Environment(usize),
 }
 
 /// One name deployc will generate.
@@ -545,6 +547,15 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
                 Origin::Tmp(id),
             );
         }
+    }
+    // Each environment's folder, named by its kustomization.
+    for (i, env) in spec.environments.iter().enumerate() {
+        push(
+            NameKind::File,
+            format!("{}kustomization.yaml", environment_prefix(Some(&env.name))),
+            Rule::RelativePath,
+            Origin::Environment(i),
+        );
     }
     for (i, metric) in spec.metrics.iter().enumerate() {
         push(
