@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use deployc::diagnostics::Diagnostic;
 use deployc::emit::{alerts::alerts, emit_all};
-use deployc::model::names::{generated, NameKind};
+use deployc::model::names::{self, generated, NameKind};
 use deployc::model::Spec;
 use deployc::source::SourceFile;
 
@@ -276,6 +276,43 @@ fn two_environments_of_one_name_share_a_folder_and_are_e0210() {
     assert_eq!(codes(&body), ["E0211"]);
 }
 
+/// Alertmanager: `deployc-default` is the receiver of alerts no contact
+/// takes, and PagerDuty keys of different contacts must not share a file.
+#[test]
+fn contacts_keep_their_receiver_and_key_file_apart() {
+    let contact = |name: &str, pager: &str| {
+        format!("contact {name} {{ role \"On-call\"; pager \"{pager}\" }}\n")
+    };
+    let owner = "service api { image \"a/b:1.0.0\" }\n\
+                 metric m { query \"sum(rate(a[5m]))\"; unit ratio; normal < 1%; warning 1%..5%; critical > 5% }\n";
+    let notify = |who: &str| {
+        format!(
+            "trigger t {{ when m > 5% for 5m; severity critical; action notify; notify {who} }}\n"
+        )
+    };
+    let body = format!(
+        "{owner}{}{}",
+        contact("deployc-default", "k"),
+        notify("deployc-default")
+    );
+    assert_eq!(codes(&body), ["E0211"]);
+    let body = format!(
+        "{owner}{}{}{}",
+        contact("a", "team one"),
+        contact("b", "team-one"),
+        notify("a, b")
+    );
+    assert_eq!(collisions(&body), pair("b", "a"));
+    // One key for two contacts is one file, read by both.
+    let body = format!(
+        "{owner}{}{}{}",
+        contact("a", "team-one"),
+        contact("b", "team-one"),
+        notify("a, b")
+    );
+    assert_eq!(codes(&body), Vec::<&str>::new());
+}
+
 #[test]
 fn environment_namespaces_are_dns_labels() {
     let env = |ns: &str| {
@@ -378,6 +415,33 @@ fn generated_names_are_the_emitted_names() {
         assert_eq!(generated_alerts, emitted_alerts, "{}", spec.source);
         let records: BTreeSet<String> = spec.metrics.iter().map(|m| m.recorded_series()).collect();
         assert_eq!(of(NameKind::RecordingRule), records, "{}", spec.source);
+
+        let am = files
+            .iter()
+            .find(|f| f.path == deployc::emit::alertmanager::PATH)
+            .unwrap();
+        let am: serde_json::Value = serde_saphyr::from_str(&am.content).unwrap();
+        let receivers = am["receivers"].as_array().unwrap();
+        let mut emitted_receivers: BTreeSet<String> = receivers
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        assert!(emitted_receivers.remove(names::DEFAULT_RECEIVER));
+        assert_eq!(of(NameKind::Receiver), emitted_receivers, "{}", spec.source);
+        let key_files: BTreeSet<String> = receivers
+            .iter()
+            .flat_map(|r| {
+                r["pagerduty_configs"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|p| {
+                let path = p["routing_key_file"].as_str().unwrap();
+                path.rsplit('/').next().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(of(NameKind::SecretFile), key_files, "{}", spec.source);
     }
 }
 

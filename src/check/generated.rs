@@ -25,6 +25,7 @@ pub(crate) struct Spans {
     pub metrics: Vec<Span>,
     pub triggers: Vec<Span>,
     pub environments: Vec<Span>,
+    pub contacts: Vec<Span>,
 }
 
 pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
@@ -37,6 +38,7 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
     let mut invalid_at: HashMap<Span, usize> = HashMap::new();
     let first_service = first_index(spec.services.iter().map(|s| s.name.as_str()));
     let first_metric = first_index(spec.metrics.iter().map(|m| m.name.as_str()));
+    let first_contact = first_index(spec.contacts.iter().map(|c| c.name.as_str()));
     for g in generated(spec) {
         // An item without a name was reported when lowered, a second item
         // of the same name as E0301.
@@ -47,6 +49,7 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
             }
             Origin::Config(s, _) => first_service[spec.service(s).name.as_str()] != s.0,
             Origin::Metric(m) | Origin::Band(m, _) => first_metric[name] != m.0,
+            Origin::Contact(c) => first_contact[name] != c,
             Origin::Trigger(_) | Origin::Environment(_) => false,
         };
         if name.is_empty() || duplicate {
@@ -149,6 +152,9 @@ fn spelling(kind: NameKind) -> &'static str {
         NameKind::ConfigMapKey(..) | NameKind::PodFile(_) => {
             "Config files of one service mounted in the same directory need different names"
         }
+        NameKind::Receiver | NameKind::SecretFile => {
+            "PagerDuty keys are read from files named `pagerduty-<key>`, with every character but letters, digits, `.`, `_` and `-` written `-`"
+        }
         NameKind::MountPath(_) => {
             "Each directory is mounted once: a service's storage, its config directories and, with a read-only root, `/tmp` need different paths"
         }
@@ -186,6 +192,7 @@ fn item_name(spec: &Spec, origin: Origin) -> &str {
         Origin::Metric(m) | Origin::Band(m, _) => &spec.metric(m).name,
         Origin::Trigger(t) => &spec.triggers[t].name,
         Origin::Environment(e) => &spec.environments[e].name,
+        Origin::Contact(c) => &spec.contacts[c].name,
     }
 }
 
@@ -206,6 +213,7 @@ fn span_of(spans: &Spans, origin: Origin) -> Span {
         }
         Origin::Trigger(t) => spans.triggers.get(t).copied().unwrap_or_default(),
         Origin::Environment(e) => spans.environments.get(e).copied().unwrap_or_default(),
+        Origin::Contact(c) => spans.contacts.get(c).copied().unwrap_or_default(),
     }
 }
 
@@ -233,5 +241,6 @@ fn describe(spec: &Spec, origin: Origin) -> String {
         Origin::Band(m, level) => format!("the {level} band of metric `{}`", spec.metric(m).name),
         Origin::Trigger(t) => format!("trigger `{}`", spec.triggers[t].name),
         Origin::Environment(e) => format!("environment `{}`", spec.environments[e].name),
+        Origin::Contact(c) => format!("contact `{}`", spec.contacts[c].name),
     }
 }

@@ -215,6 +215,8 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
     ctx.spans.metrics = of("metric").map(name_span).collect();
     ctx.spans.triggers = of("trigger").map(name_span).collect();
     ctx.spans.environments = of("environment").map(name_span).collect();
+    // Contacts are lowered in source order (no filter), so indices agree.
+    ctx.spans.contacts = of("contact").map(name_span).collect();
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);
     usage(tree, &metrics, &mut ctx);
 

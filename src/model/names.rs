@@ -199,6 +199,33 @@ pub fn dashboard_file(service: &str) -> String {
     format!("grafana/dashboard-{}.json", kebab_case(service))
 }
 
+// ------------------------------------------------------------ Alertmanager
+
+/// The receiver of Alertmanager's root route, without integrations: no
+/// contact may take its name.
+pub const DEFAULT_RECEIVER: &str = "deployc-default";
+
+/// The receiver of a contact: its name as written.
+pub fn receiver(contact: &str) -> String {
+    contact.to_string()
+}
+
+/// The file Alertmanager reads a PagerDuty routing key from, in its secrets
+/// directory: `pagerduty-<pager>`, with anything but `[A-Za-z0-9._-]` as `-`.
+pub fn pagerduty_key_file(pager: &str) -> String {
+    let safe: String = pager
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("pagerduty-{safe}")
+}
+
 // -------------------------------------------------------------- Prometheus
 
 /// The recording rule's series of a metric, `deployc:<metric>`: every
@@ -299,6 +326,8 @@ pub enum Rule {
     RelativePath,
     /// [`is_mount_path`].
     MountPath,
+    /// Any name but [`DEFAULT_RECEIVER`].
+    Receiver,
     /// No rule beyond uniqueness (alert and recording rule names are
     /// always valid by construction).
     Unique,
@@ -313,6 +342,7 @@ impl Rule {
             Rule::ConfigMapKey => is_config_map_key(name),
             Rule::RelativePath => is_relative_path(name),
             Rule::MountPath => is_mount_path(name),
+            Rule::Receiver => name != DEFAULT_RECEIVER,
             Rule::Unique => true,
         }
     }
@@ -326,6 +356,7 @@ impl Rule {
             Rule::ConfigMapKey => "a ConfigMap key: at most 253 characters of `a-z`, `A-Z`, `0-9`, `-`, `_` and `.`, not starting with `..`",
             Rule::RelativePath => "a relative path whose file names are at most 255 bytes, without `..`, `\\` or `:`",
             Rule::MountPath => "an absolute path without `..` components or `:`",
+            Rule::Receiver => "any name but `deployc-default`, the receiver of alerts no contact takes",
             Rule::Unique => "unique",
         }
     }
@@ -353,6 +384,10 @@ pub enum NameKind {
     PodFile(ServiceId),
     /// A volume mount path of a service's container.
     MountPath(ServiceId),
+    /// An Alertmanager receiver.
+    Receiver,
+    /// A file in Alertmanager's secrets directory.
+    SecretFile,
 }
 
 impl NameKind {
@@ -366,6 +401,8 @@ impl NameKind {
             NameKind::ConfigMapKey(..) => "ConfigMap key",
             NameKind::PodFile(_) => "file in the container",
             NameKind::MountPath(_) => "mount path",
+            NameKind::Receiver => "Alertmanager receiver",
+            NameKind::SecretFile => "Alertmanager secret file",
         }
     }
 }
@@ -389,6 +426,8 @@ pub enum Origin {
     Trigger(usize),
     /// `spec.environments[index]`: its folder.
     Environment(usize),
+    /// `spec.contacts[index]`.
+    Contact(usize),
 }
 
 /// One name deployc will generate.
@@ -546,6 +585,22 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
                 Rule::MountPath,
                 Origin::Tmp(id),
             );
+        }
+    }
+    // Alertmanager: a receiver per contact, a key file per PagerDuty key
+    // (contacts sharing one key share its file).
+    let mut pagers = BTreeSet::new();
+    for (i, contact) in spec.contacts.iter().enumerate() {
+        let origin = Origin::Contact(i);
+        push(
+            NameKind::Receiver,
+            receiver(&contact.name),
+            Rule::Receiver,
+            origin,
+        );
+        if let Some(pager) = contact.pager.as_deref().filter(|p| pagers.insert(*p)) {
+            let file = pagerduty_key_file(pager);
+            push(NameKind::SecretFile, file, Rule::RelativePath, origin);
         }
     }
     // Each environment's folder, named by its kustomization.
