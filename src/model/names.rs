@@ -663,3 +663,102 @@ impl Spec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The examples and limits of Kubernetes' own validators, in
+    /// k8s.io/apimachinery/pkg/util/validation/validation.go:
+    /// `IsDNS1123Label` (`[a-z0-9]([-a-z0-9]*[a-z0-9])?`, at most
+    /// `DNS1123LabelMaxLength` = 63; examples `my-name`, `123-abc`),
+    /// `IsDNS1123Subdomain` (labels joined by `.`, at most 253; example
+    /// `example.com`) and `IsConfigMapKey` (`[-._a-zA-Z0-9]+`, at most 253,
+    /// then `hasChDirPrefix`: not `.`, `..` or starting with `..`; examples
+    /// `key.name`, `KEY_NAME`, `key-name`).
+    #[test]
+    fn rules_are_kubernetes_validators() {
+        for ok in ["my-name", "123-abc", "a", &"a".repeat(63)] {
+            assert!(is_dns1123_label(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "A", "a.b", "a_b", &"a".repeat(64)] {
+            assert!(!is_dns1123_label(bad), "{bad}");
+        }
+        for ok in [
+            "example.com",
+            "a",
+            "a-b.c",
+            &format!("{}.b", "a".repeat(63)),
+        ] {
+            assert!(is_dns1123_subdomain(ok), "{ok}");
+        }
+        for bad in ["", ".a", "a.", "a..b", "a.-b", "A.b", &"a".repeat(254)] {
+            assert!(!is_dns1123_subdomain(bad), "{bad}");
+        }
+        for ok in [
+            "key.name",
+            "KEY_NAME",
+            "key-name",
+            ".env",
+            "a..b",
+            &"k".repeat(253),
+        ] {
+            assert!(is_config_map_key(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "..a",
+            "a b",
+            "a/b",
+            "a\\b",
+            "é",
+            &"k".repeat(254),
+        ] {
+            assert!(!is_config_map_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn suffixes_count_in_the_length_of_a_service_name() {
+        let svc = "a".repeat(56);
+        assert_eq!(canary_service(&svc).len(), 63);
+        assert!(is_dns1123_label(&canary_service(&svc)));
+        assert!(!is_dns1123_label(&headless_service(&svc)));
+        assert!(Rule::CronJob.allows(&backup_job(&"d".repeat(45))));
+        assert!(!Rule::CronJob.allows(&backup_job(&"d".repeat(46))));
+    }
+
+    #[test]
+    fn spellings() {
+        assert_eq!(kebab_case("My_svc.v2"), "my-svc-v2");
+        assert_eq!(pascal_case("error_rate"), "ErrorRate");
+        assert_eq!(band_alert("error-rate", "critical"), "ErrorRateCritical");
+        assert_eq!(recorded_series("error-rate"), "deployc:error_rate");
+        assert_eq!(config_map("api", "app.yml"), "api-app-yml");
+        assert_eq!(pagerduty_key_file("team one"), "pagerduty-team-one");
+        assert_eq!(truncate_name("abc-def", 4), "abc");
+    }
+
+    #[test]
+    fn paths() {
+        assert!(is_relative_path("kubernetes/service-a.yaml"));
+        for bad in [
+            "",
+            "/a",
+            "a//b",
+            "a/../b",
+            "./a",
+            "a\\b",
+            "c:/a",
+            &"f".repeat(256),
+        ] {
+            assert!(!is_relative_path(bad), "{bad}");
+        }
+        assert!(is_mount_path("/etc/app"));
+        for bad in ["etc", "../etc", "/etc/../x", "/a:b", ""] {
+            assert!(!is_mount_path(bad), "{bad}");
+        }
+    }
+}
