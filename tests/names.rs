@@ -107,6 +107,13 @@ fn two_config_files_at_one_path_or_a_config_over_tmp_are_e0210() {
     let body = "service api {\n image \"a/b:1.0.0\"\n\
                 config \"app.yml\" { mount \"/tmp\"; content \"a\" }\n}\n";
     assert_eq!(collisions(body), pair("\"app.yml\"", "api"));
+    // Two volumes on one directory: the second would hide the first.
+    let body = "service api {\n image \"a/b:1.0.0\"\n\
+                config \"a.yml\" { mount \"/etc/a\"; content \"a\" }\n\
+                config \"b.yml\" { mount \"/etc/a/\"; content \"b\" }\n}\n";
+    assert_eq!(collisions(body), pair("\"b.yml\"", "\"a.yml\""));
+    let body = "service db {\n image \"a/b:1.0.0\"\n storage { size 1Gi; mount \"/tmp/\" }\n}\n";
+    assert_eq!(collisions(body), pair("storage", "db"));
     // With a writable root there is no `/tmp` volume to collide with.
     let body = "service api {\n image \"a/b:1.0.0\"\n writable_root\n\
                 config \"app.yml\" { mount \"/tmp\"; content \"a\" }\n}\n";

@@ -22,6 +22,8 @@ pub(crate) struct Spans {
     pub services: Vec<Span>,
     /// The name of each config file that was lowered, per service.
     pub configs: Vec<Vec<Span>>,
+    /// The `storage` statement of each service that has one.
+    pub storage: Vec<Option<Span>>,
     pub metrics: Vec<Span>,
     pub triggers: Vec<Span>,
     pub environments: Vec<Span>,
@@ -199,9 +201,13 @@ fn item_name(spec: &Spec, origin: Origin) -> &str {
 fn span_of(spans: &Spans, origin: Origin) -> Span {
     let service = |ServiceId(s): ServiceId| spans.services.get(s).copied().unwrap_or_default();
     match origin {
-        Origin::Service(s) | Origin::Storage(s) | Origin::Tmp(s) | Origin::Template(s, _) => {
-            service(s)
-        }
+        Origin::Storage(s) => spans
+            .storage
+            .get(s.0)
+            .copied()
+            .flatten()
+            .unwrap_or_else(|| service(s)),
+        Origin::Service(s) | Origin::Tmp(s) | Origin::Template(s, _) => service(s),
         Origin::Config(s, c) => spans
             .configs
             .get(s.0)

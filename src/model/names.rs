@@ -310,6 +310,15 @@ pub fn is_mount_path(path: &str) -> bool {
     path.starts_with('/') && !path.contains(':') && !path.split('/').any(|c| c == "..")
 }
 
+/// A mount path without its trailing `/`s (`/` stays `/`): the directory
+/// it mounts over.
+fn mount_dir(path: &str) -> String {
+    match path.trim_end_matches('/') {
+        "" if path.starts_with('/') => "/".into(),
+        dir => dir.to_string(),
+    }
+}
+
 /// The rule a generated name must follow where it goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -561,10 +570,12 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
             );
             let path = format!("{}/{}", file.mount.trim_end_matches('/'), file.name);
             push(NameKind::PodFile(id), path, Rule::Unique, origin);
+            // The emitter makes one volume per directory as written: `/etc/a`
+            // and `/etc/a/` are two volumes on one directory.
             if dirs.insert(file.mount.as_str()) {
                 push(
                     NameKind::MountPath(id),
-                    file.mount.clone(),
+                    mount_dir(&file.mount),
                     Rule::MountPath,
                     origin,
                 );
@@ -573,7 +584,7 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
         if let Some(storage) = &service.storage {
             push(
                 NameKind::MountPath(id),
-                storage.mount.clone(),
+                mount_dir(&storage.mount),
                 Rule::MountPath,
                 Origin::Storage(id),
             );

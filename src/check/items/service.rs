@@ -72,6 +72,7 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
     };
     let mut probe_ports: Vec<(usize, ProbePort)> = Vec::new();
     let mut config_spans = Vec::new();
+    let mut storage_span = None;
     let mut seen = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         let kw = s.keyword.text.as_str();
@@ -177,7 +178,10 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
             }
             "autoscale" => svc.autoscale = autoscale(s, d),
             "disruption" => svc.disruption = disruption(&mut a, d),
-            "storage" => svc.storage = storage(s, d),
+            "storage" => {
+                svc.storage = storage(s, d);
+                storage_span = Some(s.keyword.span);
+            }
             "backup" => svc.backup = backup(s, d),
             "allow" => svc.allow.extend(
                 a.text_list(d, "a CIDR")
@@ -221,6 +225,7 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
         };
     }
     ctx.spans.configs.push(config_spans);
+    ctx.spans.storage.push(storage_span);
     svc
 }
 
