@@ -423,6 +423,16 @@ fn generated_names_are_the_emitted_names() {
         let records: BTreeSet<String> = spec.metrics.iter().map(|m| m.recorded_series()).collect();
         assert_eq!(of(NameKind::RecordingRule), records, "{}", spec.source);
 
+        let uids: BTreeSet<String> = files
+            .iter()
+            .filter(|f| f.path.starts_with("grafana/dashboard-"))
+            .map(|f| {
+                let v: serde_json::Value = serde_json::from_str(&f.content).unwrap();
+                v["uid"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(of(NameKind::DashboardUid), uids, "{}", spec.source);
+
         let am = files
             .iter()
             .find(|f| f.path == deployc::emit::alertmanager::PATH)

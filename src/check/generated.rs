@@ -154,6 +154,9 @@ fn spelling(kind: NameKind) -> &'static str {
         NameKind::ConfigMapKey(..) | NameKind::PodFile(_) => {
             "Config files of one service mounted in the same directory need different names"
         }
+        NameKind::DashboardUid => {
+            "Dashboard uids are `<release>-<service>` in object-name spelling, cut to 40 characters with a hash of the names"
+        }
         NameKind::Receiver | NameKind::SecretFile => {
             "PagerDuty keys are read from files named `pagerduty-<key>`, with every character but letters, digits, `.`, `_` and `-` written `-`"
         }

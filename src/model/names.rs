@@ -199,6 +199,42 @@ pub fn dashboard_file(service: &str) -> String {
     format!("grafana/dashboard-{}.json", kebab_case(service))
 }
 
+/// Grafana rejects dashboard uids longer than this.
+pub const DASHBOARD_UID_MAX: usize = 40;
+/// The schema documents uids as `string (8-40)`.
+pub const DASHBOARD_UID_MIN: usize = 8;
+
+/// A stable dashboard uid: `<release>-<service>` in kebab case when that is
+/// a valid uid of 8 to 40 characters; otherwise as much of it as fits,
+/// then `-` and the FNV-1a hash (8 hex digits) of the names as written.
+pub fn dashboard_uid(release: &str, service: &str) -> String {
+    let readable: String = format!("{}-{}", kebab_case(release), kebab_case(service))
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if (DASHBOARD_UID_MIN..=DASHBOARD_UID_MAX).contains(&readable.len()) {
+        return readable;
+    }
+    let hash = fnv1a_32(format!("{release}\0{service}").as_bytes());
+    let suffix = format!("-{hash:08x}");
+    let keep = DASHBOARD_UID_MAX - suffix.len();
+    let prefix = readable[..readable.len().min(keep)].trim_end_matches('-');
+    format!("{prefix}{suffix}")
+}
+
+/// 32-bit FNV-1a: tiny, portable, and the same on every machine.
+fn fnv1a_32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
 // ------------------------------------------------------------ Alertmanager
 
 /// The receiver of Alertmanager's root route, without integrations: no
@@ -393,6 +429,8 @@ pub enum NameKind {
     PodFile(ServiceId),
     /// A volume mount path of a service's container.
     MountPath(ServiceId),
+    /// A Grafana dashboard uid.
+    DashboardUid,
     /// An Alertmanager receiver.
     Receiver,
     /// A file in Alertmanager's secrets directory.
@@ -410,6 +448,7 @@ impl NameKind {
             NameKind::ConfigMapKey(..) => "ConfigMap key",
             NameKind::PodFile(_) => "file in the container",
             NameKind::MountPath(_) => "mount path",
+            NameKind::DashboardUid => "dashboard uid",
             NameKind::Receiver => "Alertmanager receiver",
             NameKind::SecretFile => "Alertmanager secret file",
         }
@@ -554,6 +593,12 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
             NameKind::File,
             dashboard_file(svc),
             Rule::RelativePath,
+            Origin::Service(id),
+        );
+        push(
+            NameKind::DashboardUid,
+            dashboard_uid(&spec.release.name, svc),
+            Rule::Unique,
             Origin::Service(id),
         );
 
@@ -750,6 +795,14 @@ mod tests {
         assert_eq!(config_map("api", "app.yml"), "api-app-yml");
         assert_eq!(pagerduty_key_file("team one"), "pagerduty-team-one");
         assert_eq!(truncate_name("abc-def", 4), "abc");
+    }
+
+    #[test]
+    fn fnv1a_of_dashboard_uids() {
+        // Standard FNV-1a test vectors.
+        assert_eq!(fnv1a_32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a_32(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a_32(b"foobar"), 0xbf9c_f968);
     }
 
     #[test]
