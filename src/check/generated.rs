@@ -79,7 +79,7 @@ pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
             Entry::Occupied(o) => {
                 let other = *o.get();
                 let other_span = span_of(spans, other);
-                // Two names of one item, or a duplicate E0301 reported.
+                // An item never collides with itself (a guard: its names differ).
                 if other_span == span {
                     continue;
                 }
