@@ -370,3 +370,29 @@ fn one_condition_is_one_alert() {
         }
     }
 }
+
+/// Issue item 5: without a traffic router, a `stableService` would be
+/// narrowed by Argo to the stable pods, and clients of `<svc>` would never
+/// reach the canary. With a router (nginx), Argo needs both Services
+/// (`requireCanaryStableServices` in pkg/apis/rollouts/validation).
+#[test]
+fn without_a_router_the_canary_serves_the_service_s_clients() {
+    let files = |ingress: &str| {
+        compile(&format!(
+            r#"
+release r {{ title "r"; version "1.0.0"; namespace "r" }}
+service api {{ image "example/api:1.0.0"; port http 8080{ingress} }}
+phase p {{ at T+0; canary 20% }}
+"#
+        ))
+    };
+    let canary = |files: &BTreeMap<String, String>| {
+        yaml(&files["rollouts/rollout-api.yaml"])["spec"]["strategy"]["canary"].clone()
+    };
+    let basic = canary(&files(""));
+    assert!(basic["stableService"].is_null(), "{basic}");
+    assert_eq!(basic["canaryService"], "api-canary");
+    let routed = canary(&files("\n  ingress { host \"api.example.com\" }"));
+    assert_eq!(routed["stableService"], "api");
+    assert_eq!(routed["canaryService"], "api-canary");
+}

@@ -277,6 +277,9 @@ fn check_traffic(
     let blue_green = rollouts.iter().find(|s| s.strategy == Strategy::BlueGreen);
     let canary = rollouts.iter().find(|s| s.strategy == Strategy::Canary);
     let mut last_weight: Option<(Decimal, Span)> = None;
+    if let (Some(bg), None) = (blue_green, canary) {
+        blue_green_waits(bg, &rollout_phases, lowered, ctx);
+    }
     for &i in &rollout_phases {
         for (step, &span) in lowered[i].phase.steps.iter().zip(&lowered[i].step_spans) {
             let Step::Traffic(t) = step else { continue };
@@ -306,7 +309,20 @@ fn check_traffic(
                         .help("services with `storage` run as StatefulSets; traffic steps need a service without storage"),
                 );
             }
-            if let Traffic::Weight(w) = t {
+            // Without traffic routing, `canary N pods` is the weight that
+            // gives N pods (one pod of one replica is 100%): the largest
+            // over the canary services, since each runs every step.
+            let weight = match t {
+                Traffic::Weight(w) => Some(*w),
+                Traffic::Pods(n) => rollouts
+                    .iter()
+                    .filter(|s| s.strategy == Strategy::Canary)
+                    .filter_map(|s| s.pods_weight(*n))
+                    .max()
+                    .map(Decimal::from),
+                _ => None,
+            };
+            if let Some(w) = &weight {
                 if let Some((prev, prev_span)) = last_weight {
                     if *w < prev {
                         ctx.d.push(
@@ -326,6 +342,71 @@ fn check_traffic(
                 }
                 last_weight = Some((*w, span));
             }
+        }
+    }
+}
+
+/// E0506: what Argo's blue-green strategy cannot honour. It brings the
+/// preview up as soon as the Rollout changes, and can wait for a person
+/// once, between preview and promotion (`autoPromotionEnabled: false`, one
+/// `kubectl argo rollouts promote`): an approval or pause before `preview`,
+/// after `promote`, or a second one, would be silently merged into that one
+/// wait.
+fn blue_green_waits(service: &Service, phases: &[usize], lowered: &[Lowered], ctx: &mut Ctx) {
+    let (mut previewed, mut promoted) = (false, false);
+    let mut first_wait: Option<Span> = None;
+    for &i in phases {
+        for (step, &span) in lowered[i].phase.steps.iter().zip(&lowered[i].step_spans) {
+            let waits = match step {
+                Step::Traffic(Traffic::Preview) => {
+                    previewed = true;
+                    false
+                }
+                Step::Traffic(Traffic::Promote) => {
+                    promoted = true;
+                    false
+                }
+                Step::Traffic(Traffic::Pause) | Step::Gate(Gate::Approval { .. }) => true,
+                _ => false,
+            };
+            if !waits {
+                continue;
+            }
+            let (message, label) = if !previewed {
+                (
+                    format!(
+                        "blue-green service `{}` cannot wait before `preview`",
+                        service.name
+                    ),
+                    "Argo brings the preview up at once",
+                )
+            } else if promoted {
+                (
+                    format!(
+                        "blue-green service `{}` cannot wait after `promote`",
+                        service.name
+                    ),
+                    "the new version already serves",
+                )
+            } else if first_wait.is_some() {
+                (
+                    format!(
+                        "blue-green service `{}` waits for a person only once",
+                        service.name
+                    ),
+                    "a second wait",
+                )
+            } else {
+                first_wait = Some(span);
+                continue;
+            };
+            let mut d = Diagnostic::new(Code::BlueGreenCannot, span, message, label).help(
+                "put one approval or pause between `preview` and `promote`: Argo pauses there until `kubectl argo rollouts promote`",
+            );
+            if let Some(first) = first_wait {
+                d = d.related(first, "the one wait Argo makes");
+            }
+            ctx.d.push(d);
         }
     }
 }

@@ -14,7 +14,9 @@
 mod bands;
 mod block;
 mod cursor;
+mod generated;
 mod graph;
+mod honour;
 mod items;
 mod names;
 mod promql;
@@ -85,6 +87,8 @@ pub(crate) struct Ctx<'s> {
     pub metric_units: Vec<Option<MetricUnit>>,
     /// The no-data policy each metric declares, inherited by its gates.
     pub metric_no_data: Vec<Option<NoData>>,
+    /// Where the items generating names are written, for E0210 and E0211.
+    pub spans: generated::Spans,
 }
 
 impl Ctx<'_> {
@@ -150,6 +154,7 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         used_contacts: BTreeSet::new(),
         metric_units: Vec::new(),
         metric_no_data: Vec::new(),
+        spans: generated::Spans::default(),
     };
     for (name, _) in BUILTIN_SEVERITIES {
         ctx.names.severities.builtin(name);
@@ -216,14 +221,14 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         .map(|s| items::service::environment(s, &services, &mut ctx))
         .collect();
 
+    ctx.spans.services = of("service").map(name_span).collect();
+    ctx.spans.metrics = of("metric").map(name_span).collect();
+    ctx.spans.triggers = of("trigger").map(name_span).collect();
+    ctx.spans.environments = of("environment").map(name_span).collect();
+    // Contacts are lowered in source order (no filter), so indices agree.
+    ctx.spans.contacts = of("contact").map(name_span).collect();
     let phases = graph::order_and_check(&phase_stmts, lowered, &services, &mut ctx);
     usage(tree, &metrics, &mut ctx);
-    let name_span = |s: &Statement| s.args.first().map_or(s.keyword.span, |a| a.span);
-    let reach_spans = reach::Spans {
-        triggers: of("trigger").map(name_span).collect(),
-        metrics: of("metric").map(name_span).collect(),
-        contacts: ctx.names.contacts.entries.iter().map(|(_, s)| *s).collect(),
-    };
 
     let spec = release.map(|release| Spec {
         source: source.name.clone(),
@@ -243,16 +248,25 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
         signoff,
         sections,
     });
+    if let Some(spec) = &spec {
+        generated::check(spec, &ctx.spans, &mut ctx.d);
+    }
     let spec = if ctx.d.has_errors() {
         None
     } else {
         // Only a spec without other errors: its references all resolve.
         if let Some(spec) = &spec {
-            reach::check(spec, &reach_spans, &mut ctx.d);
+            reach::check(spec, &ctx.spans, &mut ctx.d);
+            honour::check(spec, &ctx.spans, &mut ctx.d);
         }
         spec.filter(|_| !ctx.d.has_errors())
     };
     (spec, ctx.d)
+}
+
+/// Where an item's name is written: its first argument, else its keyword.
+fn name_span(stmt: &Statement) -> Span {
+    stmt.args.first().map_or(stmt.keyword.span, |a| a.span)
 }
 
 /// Pass 1: every name, and every unknown top-level statement.

@@ -7,13 +7,7 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{AlertSeverity, ContactId, Spec, TriggerCondition};
 use crate::source::Span;
 
-/// Where the alerts come from in the source: each trigger's and each
-/// metric's name, in model order, and each contact's declaration.
-pub(crate) struct Spans {
-    pub triggers: Vec<Span>,
-    pub metrics: Vec<Span>,
-    pub contacts: Vec<Option<Span>>,
-}
+use super::generated::Spans;
 
 pub(crate) fn check(spec: &Spec, spans: &Spans, d: &mut Diagnostics) {
     for (trigger, span) in spec.triggers.iter().zip(&spans.triggers) {
@@ -86,7 +80,7 @@ fn report(
             "give contact `{}` an `email`, `chat` or `pager`, or route the alert to a contact who has one",
             contact.name
         ));
-        if let Some(Some(at)) = spans.contacts.get(id.0) {
+        if let Some(at) = spans.contacts.get(id.0) {
             diagnostic = diagnostic.related(*at, format!("`{}` is declared here", contact.name));
         }
         d.push(diagnostic);

@@ -89,6 +89,10 @@ codes! {
         "keep `min_available` below the number of replicas (or `max_unavailable` above 0), so that a node can be drained";
     ZeroResource = "W0210", Warning, "memory of zero",
         "give the container a real amount of memory (e.g. `memory 128Mi`), or leave the statement out (CPU of zero is already E0208)";
+    NameCollision = "E0210", Error, "generated names collide",
+        "rename one of the two items: every object, file, alert and recording rule deployc generates needs a name of its own";
+    InvalidGeneratedName = "E0211", Error, "a generated name breaks the rule of where it goes",
+        "shorten or rename the item: Service names are DNS-1123 labels of at most 63 characters, suffixes such as `-canary` included";
 
     // Names.
     DuplicateName = "E0301", Error, "name defined twice",
@@ -125,6 +129,8 @@ codes! {
         "order them with `after` so that only one phase shifts traffic at a time";
     StrategyMismatch = "E0505", Error, "traffic step does not fit the service's strategy",
         "canary and weight steps need `strategy canary`; preview and promote need `strategy blue_green`";
+    BlueGreenCannot = "E0506", Error, "step that Argo's blue-green strategy cannot honour",
+        "a blue-green rollout waits for a person once, between `preview` and `promote`, and aborts on metrics only in its pre- and post-promotion analysis";
 
     // Threshold bands.
     BandOverlap = "E0601", Error, "threshold bands overlap",

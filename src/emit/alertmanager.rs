@@ -56,7 +56,7 @@ use crate::model::{AlertSeverity, Contact, ContactId, Duration, Escalation, Spec
 
 pub const PATH: &str = "alertmanager/alertmanager.yml";
 /// The receiver of the root route, without integrations.
-pub const DEFAULT_RECEIVER: &str = "deployc-default";
+pub use crate::model::names::DEFAULT_RECEIVER;
 /// Placeholder: an SMTP relay reachable from Alertmanager.
 pub const SMTP_SMARTHOST: &str = "localhost:25";
 pub const SLACK_API_URL_FILE: &str = "/etc/alertmanager/secrets/slack-api-url";
@@ -165,22 +165,15 @@ pub fn matcher(name: &str, value: &str) -> String {
 
 /// The receiver name of a contact.
 pub fn receiver_name(spec: &Spec, id: ContactId) -> String {
-    spec.contact(id).name.clone()
+    crate::model::names::receiver(&spec.contact(id).name)
 }
 
 /// `pagerduty-<pager>`, with anything but `[A-Za-z0-9._-]` as `-`.
 pub fn pagerduty_key_file(pager: &str) -> String {
-    let safe: String = pager
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("{SECRETS_DIR}/pagerduty-{safe}")
+    format!(
+        "{SECRETS_DIR}/{}",
+        crate::model::names::pagerduty_key_file(pager)
+    )
 }
 
 /// `text` as a Go text/template that renders to itself. Alertmanager runs
@@ -194,7 +187,7 @@ pub fn go_template_literal(text: &str) -> String {
 
 fn receiver(contact: &Contact) -> Receiver {
     Receiver {
-        name: contact.name.clone(),
+        name: crate::model::names::receiver(&contact.name),
         email_configs: contact
             .email
             .iter()

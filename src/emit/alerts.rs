@@ -10,7 +10,7 @@ use crate::model::{
 
 use std::collections::BTreeMap;
 
-use super::{camel_case, slug};
+use crate::model::names;
 
 /// The labels the recording rule of a metric adds: the release, and the
 /// service when the metric belongs to one.
@@ -115,7 +115,7 @@ impl Alert<'_> {
 
     /// The anchor of that heading in the runbook.
     pub fn runbook_anchor(&self) -> String {
-        slug(&self.runbook_heading())
+        names::slug(&self.runbook_heading())
     }
 }
 
@@ -130,7 +130,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
             out.push(Alert {
                 release: &spec.release.name,
                 service: metric_service(spec, metric),
-                name: camel_case(&trigger.name),
+                name: names::trigger_alert(&trigger.name),
                 metric,
                 op: condition.op,
                 threshold: &condition.threshold,
@@ -160,7 +160,7 @@ pub fn alerts(spec: &Spec) -> Vec<Alert<'_>> {
             out.push(Alert {
                 release: &spec.release.name,
                 service: metric_service(spec, metric),
-                name: format!("{}{}", camel_case(&metric.name), camel_case(level)),
+                name: names::band_alert(&metric.name, level),
                 metric,
                 op: band.op,
                 threshold: &band.threshold,

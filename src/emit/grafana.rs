@@ -12,15 +12,15 @@ use serde::Serialize;
 use serde_json::Number;
 
 use super::alerts::{alerts, Alert};
-use super::{header_json_description, kebab_case, OutputFile};
+use super::{header_json_description, OutputFile};
+use crate::model::names;
 use crate::model::{Band, Bands, CompareOp, Gate, Metric, ServiceId, Spec, Step, Threshold, Worse};
 
 /// `defaultDashboard.schemaVersion` of `@grafana/schema` (Grafana 12+).
 pub const SCHEMA_VERSION: u32 = 42;
-/// Grafana rejects dashboard uids longer than this.
-pub const UID_MAX: usize = 40;
-/// The schema documents uids as `string (8-40)`.
-pub const UID_MIN: usize = 8;
+pub use crate::model::names::{
+    dashboard_uid as uid, DASHBOARD_UID_MAX as UID_MAX, DASHBOARD_UID_MIN as UID_MIN,
+};
 /// Name of the datasource template variable every query goes through.
 pub const DATASOURCE_VARIABLE: &str = "datasource";
 
@@ -257,10 +257,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
             let mut content = serde_json::to_string_pretty(&dashboard)
                 .expect("dashboards are plain data, which cannot fail");
             content.push('\n');
-            OutputFile::new(
-                format!("grafana/dashboard-{}.json", kebab_case(&service.name)),
-                content,
-            )
+            OutputFile::new(names::dashboard_file(&service.name), content)
         })
         .collect()
 }
@@ -510,37 +507,6 @@ fn threshold_number(threshold: &Threshold) -> Number {
         .unwrap_or_else(|_| panic!("canonical decimal text `{text}` is a JSON number"))
 }
 
-/// A stable dashboard uid: `<release>-<service>` in kebab case when that is
-/// a valid uid of 8 to 40 characters; otherwise as much of it as fits,
-/// then `-` and the FNV-1a hash (8 hex digits) of the names as written.
-pub fn uid(release: &str, service: &str) -> String {
-    let readable: String = format!("{}-{}", kebab_case(release), kebab_case(service))
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if (UID_MIN..=UID_MAX).contains(&readable.len()) {
-        return readable;
-    }
-    let hash = fnv1a_32(format!("{release}\0{service}").as_bytes());
-    let suffix = format!("-{hash:08x}");
-    let keep = UID_MAX - suffix.len();
-    let prefix = readable[..readable.len().min(keep)].trim_end_matches('-');
-    format!("{prefix}{suffix}")
-}
-
-/// 32-bit FNV-1a: tiny, portable, and the same on every machine.
-fn fnv1a_32(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,10 +673,6 @@ mod tests {
             );
             assert!(u.len() <= UID_MAX);
         }
-        // Standard FNV-1a test vectors.
-        assert_eq!(fnv1a_32(b""), 0x811c_9dc5);
-        assert_eq!(fnv1a_32(b"a"), 0xe40c_292c);
-        assert_eq!(fnv1a_32(b"foobar"), 0xbf9c_f968);
     }
 
     #[test]

@@ -113,20 +113,6 @@ fn kustomizations(spec: &Spec, files: &[OutputFile]) -> Vec<OutputFile> {
         .collect()
 }
 
-/// GitHub's heading slug (what `#anchor` links resolve to): lowercase,
-/// punctuation dropped, spaces to `-`.
-pub fn slug(heading: &str) -> String {
-    heading
-        .to_lowercase()
-        .chars()
-        .filter_map(|c| match c {
-            ' ' => Some('-'),
-            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The `runbook_url` of an alert: the published runbook when the release
 /// names one, else the runbook beside the generated files.
 pub fn runbook_url(spec: &Spec, anchor: &str) -> String {
@@ -134,21 +120,4 @@ pub fn runbook_url(spec: &Spec, anchor: &str) -> String {
         "{}#{anchor}",
         spec.release.runbook_url.as_deref().unwrap_or("runbook.md")
     )
-}
-
-/// `error_rate` → `ErrorRate`, for alert and object names.
-pub fn camel_case(name: &str) -> String {
-    name.split(['_', '-', '.', ' '])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut c = p.chars();
-            c.next()
-                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-        })
-        .collect()
-}
-
-/// `error_rate` → `error-rate`, for Kubernetes object names (RFC 1123).
-pub fn kebab_case(name: &str) -> String {
-    name.to_lowercase().replace(['_', '.', ' '], "-")
 }

@@ -20,7 +20,8 @@ use handlebars::{
 use serde::Serialize;
 
 use super::alerts::{alerts, Alert, AlertOrigin};
-use super::{header_markdown, slug, OutputFile};
+use super::{header_markdown, OutputFile};
+use crate::model::names::slug;
 use crate::model::{
     decimal_text, CheckItem, CompareOp, Condition, Contact, ContactId, CriterionKind, Disruption,
     Duration, EnvValue, Gate, MetricGate, MetricId, NoData, Phase, ProbeKind, RollbackLevelId,

@@ -5,6 +5,7 @@
 //! References between items are typed indices (`MetricId`, `ContactId`, ...)
 //! into the vectors of `Spec`; use the accessor methods to follow them.
 
+pub mod names;
 mod routing;
 #[doc(hidden)]
 pub mod sample;
@@ -166,6 +167,19 @@ pub struct Service {
 }
 
 impl Service {
+    /// The weight a `canary N pods` step takes without traffic routing:
+    /// Argo runs ceil(replicas × weight / 100) canary pods, so the largest
+    /// weight not above pods/replicas, at the replica count (the
+    /// autoscaling minimum when autoscaled). One pod of one replica is 100%.
+    /// None with an Ingress: then the step is a pod count, not a weight.
+    pub fn pods_weight(&self, pods: u32) -> Option<u32> {
+        if self.ingress.is_some() {
+            return None;
+        }
+        let replicas = self.autoscale.as_ref().map_or(self.replicas, |a| a.min);
+        Some(pods_as_weight(pods, replicas))
+    }
+
     /// A service with storage runs as a StatefulSet (Argo Rollouts does not
     /// manage those); every other one as an Argo Rollout.
     pub fn workload(&self) -> WorkloadKind {
@@ -402,18 +416,7 @@ impl Metric {
     /// The recording rule's series name for this metric: alerts compare it
     /// with thresholds, so promtool tests can feed it values directly.
     pub fn recorded_series(&self) -> String {
-        let name: String = self
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!("deployc:{name}")
+        names::recorded_series(&self.name)
     }
 }
 
@@ -648,6 +651,13 @@ impl MetricGate {
     pub fn failure_limit(&self) -> u64 {
         0
     }
+}
+
+/// The weight that gives `pods` canary pods out of `replicas` without
+/// traffic routing (see [`Service::pods_weight`]).
+pub fn pods_as_weight(pods: u32, replicas: u32) -> u32 {
+    let replicas = u64::from(replicas.max(1));
+    (u64::from(pods) * 100 / replicas).clamp(1, 100) as u32
 }
 
 // ---------------------------------------------------------------- triggers

@@ -162,12 +162,7 @@ pub fn release(tree: &SyntaxTree, ctx: &mut Ctx) -> Option<Release> {
 
 /// RFC 1123 label: what Kubernetes accepts as a namespace or object name.
 pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
+    crate::model::names::is_dns1123_label(s)
 }
 
 /// The host of an `http(s)://host[:port]/...` URL, if it has that shape.

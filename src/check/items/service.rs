@@ -8,7 +8,7 @@ use crate::check::block::{self, Seen};
 use crate::check::cursor::Cursor;
 use crate::check::{units, Ctx};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::emit::kebab_case;
+use crate::model::names;
 use crate::model::*;
 use crate::source::Span;
 use crate::syntax::Statement;
@@ -41,19 +41,9 @@ const DEFAULT_USER: u64 = 65532;
 
 pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
     let mut c = Cursor::new(stmt);
-    let (name, name_span) = item_name(&mut c, ctx, "service");
+    let (name, _) = item_name(&mut c, ctx, "service");
     c.end(&mut ctx.d);
-    if !name.is_empty() && !is_dns_label(&kebab_case(&name)) {
-        ctx.d.push(
-            Diagnostic::new(
-                Code::InvalidValue,
-                name_span,
-                format!("`{name}` cannot name Kubernetes objects"),
-                "invalid object name",
-            )
-            .help("service names are at most 63 lowercase letters, digits, `-` or `_`"),
-        );
-    }
+    // Its object names are checked with every generated name (`check::generated`).
     let mut svc = Service {
         name,
         description: None,
@@ -81,6 +71,8 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
         run_as_user: DEFAULT_USER,
     };
     let mut probe_ports: Vec<(usize, ProbePort)> = Vec::new();
+    let mut config_spans = Vec::new();
+    let mut storage_span = None;
     let mut seen = Seen::default();
     for s in block::body(stmt, &mut ctx.d) {
         let kw = s.keyword.text.as_str();
@@ -180,12 +172,16 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
             }
             "config" => {
                 if let Some(cfg) = config(s, &mut a, d) {
+                    config_spans.push(s.args.first().map_or(s.keyword.span, |a| a.span));
                     svc.configs.push(cfg);
                 }
             }
             "autoscale" => svc.autoscale = autoscale(s, d),
             "disruption" => svc.disruption = disruption(&mut a, d),
-            "storage" => svc.storage = storage(s, d),
+            "storage" => {
+                svc.storage = storage(s, d);
+                storage_span = Some(s.keyword.span);
+            }
             "backup" => svc.backup = backup(s, d),
             "allow" => svc.allow.extend(
                 a.text_list(d, "a CIDR")
@@ -247,6 +243,8 @@ pub fn service(stmt: &Statement, ctx: &mut Ctx) -> Service {
             .help("declare a port with `port http 8080`, or use `strategy canary` for a worker that serves nothing"),
         );
     }
+    ctx.spans.configs.push(config_spans);
+    ctx.spans.storage.push(storage_span);
     svc
 }
 
@@ -566,21 +564,24 @@ fn env_var(a: &mut Cursor, d: &mut Diagnostics) -> Option<EnvVar> {
 
 fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<ConfigFile> {
     let (name, span) = a.text(d, "the config file's name")?;
-    if name.is_empty() || name.contains('/') {
+    // The name is the ConfigMap's key and the file's name in the container:
+    // Kubernetes' ConfigMap key rule also makes it one path component.
+    let valid_name = names::is_config_map_key(&name);
+    if !valid_name {
         d.push(
             Diagnostic::new(
                 Code::InvalidValue,
                 span,
-                format!("`{name}` is not a file name"),
-                "expected a file name",
+                format!("{} cannot name a config file", shown(&name)),
+                "not a ConfigMap key",
             )
-            .help("give the file name only; the directory is `mount`"),
+            .help("a config file's name is its ConfigMap key and its file name: at most 253 letters, digits, `-`, `_` or `.`, not `.` or starting with `..`; the directory is `mount`"),
         );
     }
     let (mut mount, mut content) = (None, None);
     let seen = block::fields(stmt, &["mount", "content"], d, |kw, b, d| {
         if kw == "mount" {
-            mount = b.text(d, "a directory").map(|t| t.0);
+            mount = mount_path(b, d);
         } else {
             content = b.text(d, "the file's content").map(|t| t.0);
         }
@@ -593,11 +594,45 @@ fn config(stmt: &Statement, a: &mut Cursor, d: &mut Diagnostics) -> Option<Confi
         "content \"\"\"...\"\"\"",
         d,
     );
+    // An invalid name was reported: no names are generated from it.
+    valid_name.then_some(())?;
     Some(ConfigFile {
         name,
         mount: mount?,
         content: content?,
     })
+}
+
+/// A mount directory: absolute, without `..` components (which would
+/// mount over a directory outside the one written) and without `:`, which
+/// Kubernetes rejects in a mount path.
+fn mount_path(b: &mut Cursor, d: &mut Diagnostics) -> Option<String> {
+    let (path, span) = b.text(d, "a directory")?;
+    if names::is_mount_path(&path) {
+        return Some(path);
+    }
+    d.push(
+        Diagnostic::new(
+            Code::InvalidValue,
+            span,
+            format!("{} is not a mount path", shown(&path)),
+            "expected an absolute directory",
+        )
+        .help("a mount path is absolute (`/etc/app`), without `..` components or `:`"),
+    );
+    None
+}
+
+/// A value quoted for a message: whole when short, else its start, its
+/// end (where suffixes such as `-canary` are) and its length.
+pub(crate) fn shown(value: &str) -> String {
+    let n = value.chars().count();
+    if n <= 60 {
+        return format!("`{value}`");
+    }
+    let head: String = value.chars().take(30).collect();
+    let tail: String = value.chars().skip(n - 20).collect();
+    format!("`{head}…{tail}` ({n} characters)")
 }
 
 fn autoscale(stmt: &Statement, d: &mut Diagnostics) -> Option<Autoscale> {
@@ -772,7 +807,7 @@ fn storage(stmt: &Statement, d: &mut Diagnostics) -> Option<Storage> {
     let (mut size, mut mount, mut class) = (None, None, None);
     let seen = block::fields(stmt, STORAGE, d, |kw, b, d| match kw {
         "size" => size = b.quantity(d, "a size").and_then(|q| units::size(d, q)),
-        "mount" => mount = b.text(d, "a directory").map(|t| t.0),
+        "mount" => mount = mount_path(b, d),
         _ => class = b.text_or_ident(d, "a storage class").map(|t| t.0),
     });
     block::require(seen.has("size"), stmt, "size", "size 100Gi", d);
@@ -908,6 +943,18 @@ pub fn environment(stmt: &Statement, services: &[Service], ctx: &mut Ctx) -> Env
             "namespace" => {
                 if seen_ns.once(s, &mut ctx.d) {
                     env.namespace = super::single_text(s, ctx, "a namespace");
+                    if let Some(ns) = env.namespace.as_deref().filter(|ns| !is_dns_label(ns)) {
+                        let span = s.args.first().map_or(s.keyword.span, |a| a.span);
+                        ctx.d.push(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                span,
+                                format!("{} is not a valid Kubernetes namespace", shown(ns)),
+                                "invalid namespace",
+                            )
+                            .help("a namespace is at most 63 lowercase letters, digits and `-`, starting and ending with a letter or digit"),
+                        );
+                    }
                 }
             }
             "service" => {

@@ -9,14 +9,14 @@ use super::{
     restricted_pod_security, service_name, tmp_volume, tmp_volume_mount, Ctx,
 };
 use crate::emit::OutputFile;
-use crate::model::Duration;
+use crate::model::{names, Duration};
 
 /// Environment variable carrying the retention to the backup command.
 pub const RETENTION_ENV: &str = "BACKUP_RETENTION";
 
 /// `<svc>-backup`.
 pub fn backup_name(service: &crate::model::Service) -> String {
-    format!("{}-backup", service_name(service))
+    names::backup_job(&service.name)
 }
 
 /// The retention as the backup command reads it from `BACKUP_RETENTION`:

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::ConfigMap;
 
-use super::{service_name, Ctx};
-use crate::emit::{kebab_case, OutputFile};
-use crate::model::{ConfigFile, Service};
+use super::Ctx;
+use crate::emit::OutputFile;
+use crate::model::{names, ConfigFile, Service};
 
 /// `<svc>-<file>`: `api` + `config.yml` gives `api-config-yml`.
 pub fn config_map_name(service: &Service, file: &ConfigFile) -> String {
-    format!("{}-{}", service_name(service), kebab_case(&file.name))
+    names::config_map(&service.name, &file.name)
 }
 
 pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {

@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Serialize;
 
-use super::{header_yaml, kebab_case, yaml_file, OutputFile};
-use crate::model::{Environment, Service, Spec};
+use super::{header_yaml, yaml_file, OutputFile};
+use crate::model::{names, Environment, Service, Spec};
 
 pub use backup::{backup_name, retention_text, RETENTION_ENV};
 pub use config::config_map_name;
@@ -49,7 +49,7 @@ pub fn emit(spec: &Spec) -> Vec<OutputFile> {
 /// The folder of an environment's artifacts (`environments/staging/`), or
 /// `""` for the base.
 pub fn environment_prefix(environment: Option<&Environment>) -> String {
-    environment.map_or_else(String::new, |e| format!("environments/{}/", e.name))
+    names::environment_prefix(environment.map(|e| e.name.as_str()))
 }
 
 /// One object as a file: `<prefix><folder>/<kind>-<name>.yaml`, the header,
@@ -63,7 +63,7 @@ pub fn object_file<T: Serialize>(
     object: &T,
 ) -> OutputFile {
     OutputFile::new(
-        format!("{prefix}{folder}/{}-{name}.yaml", kind.to_lowercase()),
+        names::object_file(prefix, folder, kind, name),
         yaml_file(header_yaml(spec), object),
     )
 }
@@ -120,22 +120,22 @@ impl Ctx<'_> {
 /// The name of the service's workload, ServiceAccount, and stable (canary)
 /// or active (blue-green) Service.
 pub fn service_name(service: &Service) -> String {
-    kebab_case(&service.name)
+    names::service_object(&service.name)
 }
 
 /// The Service that selects the canary pods of a canary Rollout.
 pub fn canary_service_name(service: &Service) -> String {
-    format!("{}-canary", service_name(service))
+    names::canary_service(&service.name)
 }
 
 /// The Service that selects the new (green) pods of a blue-green Rollout.
 pub fn preview_service_name(service: &Service) -> String {
-    format!("{}-preview", service_name(service))
+    names::preview_service(&service.name)
 }
 
 /// The headless Service a StatefulSet names as `serviceName`.
 pub fn headless_service_name(service: &Service) -> String {
-    format!("{}-headless", service_name(service))
+    names::headless_service(&service.name)
 }
 
 /// The Ingress of a service (also the `stableIngress` of nginx traffic routing).
@@ -215,7 +215,7 @@ pub fn component_labels(
     service: &Service,
     component: &str,
 ) -> BTreeMap<String, String> {
-    let mut labels = selector_labels_named(spec, &format!("{}-{component}", service_name(service)));
+    let mut labels = selector_labels_named(spec, &names::component(&service.name, component));
     labels.insert("app.kubernetes.io/component".into(), label_value(component));
     labels.insert(
         "app.kubernetes.io/version".into(),

@@ -11,12 +11,9 @@
 use k8s_openapi::api::core::v1::{Service as K8sService, ServiceAccount, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::{
-    canary_service_name, headless_service_name, preview_service_name, selector_labels,
-    service_name, Ctx,
-};
+use super::{selector_labels, service_name, Ctx};
 use crate::emit::OutputFile;
-use crate::model::{Strategy, WorkloadKind};
+use crate::model::{names, WorkloadKind};
 
 pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {
     let name = service_name(ctx.service);
@@ -27,11 +24,7 @@ pub(super) fn emit(ctx: &Ctx, files: &mut Vec<OutputFile>) {
     };
     ctx.push(files, "ServiceAccount", &name, &account);
 
-    let second = match (ctx.service.workload(), ctx.service.strategy) {
-        (WorkloadKind::StatefulSet, _) => headless_service_name(ctx.service),
-        (WorkloadKind::Rollout, Strategy::Canary) => canary_service_name(ctx.service),
-        (WorkloadKind::Rollout, Strategy::BlueGreen) => preview_service_name(ctx.service),
-    };
+    let second = names::second_service(ctx.service);
     let headless = ctx.service.workload() == WorkloadKind::StatefulSet;
     // The API server refuses a Service without ports, unless headless: a
     // service that listens on nothing (a worker) gets none, except the

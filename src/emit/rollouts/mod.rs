@@ -25,7 +25,11 @@
 //! would keep its fixed pod count while taking a growing share of traffic.
 //! Without an Ingress there is no traffic routing: a weight is the share of
 //! pods, and `Pods(n)` becomes the weight that yields n canary pods at the
-//! service's replica count (its autoscaling minimum when autoscaled).
+//! service's replica count (its autoscaling minimum when autoscaled). Then
+//! the Rollout names no `stableService` (Argo would narrow `<svc>` to the
+//! stable pods, and the canary would serve no client): `<svc>` selects
+//! every pod, so requests split as pods do, and `<svc>-canary` reaches the
+//! canary alone, for smoke and HTTP gates.
 //!
 //! Aborting triggers (`Action::Rollback`/`Abort`) on a metric become
 //! background analysis (`strategy.canary.analysis`): see
@@ -44,7 +48,7 @@
 pub mod analysis;
 pub mod types;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rust_decimal::prelude::ToPrimitive;
 
@@ -58,17 +62,16 @@ use super::kubernetes::{
     object_file, object_meta, pod_template, preview_service_name, service_name,
     REVISION_HISTORY_LIMIT,
 };
-use super::{kebab_case, OutputFile};
+use super::OutputFile;
+use crate::model::names::{self, kebab_case, truncate_name, TemplateSource};
 use crate::model::{
-    Decimal, Duration, Environment, Gate, Phase, Service, Spec, Step, Strategy, Traffic, Trigger,
-    TriggerCondition, WorkloadKind,
+    Decimal, Duration, Environment, Gate, Service, Spec, Step, Strategy, Traffic, TriggerCondition,
+    WorkloadKind,
 };
 
 pub use analysis::{gate_conditions, sustained_failure_condition, sustained_query, GateConditions};
 
-/// Longest AnalysisTemplate name (a DNS label, as Argo names AnalysisRuns
-/// and Jobs after it).
-pub const MAX_TEMPLATE_NAME: usize = 63;
+pub use names::MAX_TEMPLATE_NAME;
 
 pub fn emit(spec: &Spec) -> Vec<OutputFile> {
     let mut files = emit_in(spec, None);
@@ -122,7 +125,7 @@ pub fn rollout(
         spec,
         service,
         namespace,
-        names: BTreeSet::new(),
+        names: names::analysis_template_map(spec, service),
         metric_names: BTreeSet::new(),
         templates: Vec::new(),
     };
@@ -157,23 +160,6 @@ pub fn rollout(
     (rollout, planner.templates)
 }
 
-/// `base`, cut to `max` characters without a trailing `-`.
-fn truncate_name(base: &str, max: usize) -> String {
-    let cut: String = base.chars().take(max).collect();
-    cut.trim_end_matches('-').to_string()
-}
-
-/// Whether the trigger's metric belongs to `service` (or to the whole release).
-fn trigger_applies(spec: &Spec, service: &Service, trigger: &Trigger) -> bool {
-    let TriggerCondition::Metric { condition, .. } = &trigger.condition else {
-        return false;
-    };
-    match spec.metric(condition.metric).service {
-        None => true,
-        Some(id) => spec.service(id).name == service.name,
-    }
-}
-
 fn to_i32(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
@@ -190,18 +176,17 @@ pub fn whole_percent(weight: Decimal) -> i32 {
 }
 
 /// The weight that gives `pods` canary pods out of `replicas` without
-/// traffic routing: Argo runs ceil(replicas × weight / 100) canary pods, so
-/// the largest weight not above pods/replicas.
+/// traffic routing ([`crate::model::pods_as_weight`]).
 pub fn pods_as_weight(pods: u32, replicas: u32) -> i32 {
-    let replicas = u64::from(replicas.max(1));
-    to_i32((u64::from(pods) * 100 / replicas).clamp(1, 100))
+    to_i32(u64::from(crate::model::pods_as_weight(pods, replicas)))
 }
 
 struct Planner<'a> {
     spec: &'a Spec,
     service: &'a Service,
     namespace: &'a str,
-    names: BTreeSet<String>,
+    /// Every template's name, from the model (`names::analysis_templates`).
+    names: HashMap<TemplateSource, String>,
     /// Metric names used by any template of this Rollout. Argo merges the
     /// templates of one analysis (a step's, or the background one) into one
     /// AnalysisRun and refuses two metrics of one name
@@ -218,23 +203,6 @@ struct Planner<'a> {
 const MAX_JOB_METRIC_NAME: usize = 20;
 
 impl Planner<'_> {
-    /// A unique template name from `base`: cut to 63 characters, then `-2`,
-    /// `-3`... when already taken.
-    fn unique(&mut self, base: &str) -> String {
-        let mut name = truncate_name(base, MAX_TEMPLATE_NAME);
-        let mut n = 2;
-        while self.names.contains(&name) {
-            let suffix = format!("-{n}");
-            name = format!(
-                "{}{suffix}",
-                truncate_name(base, MAX_TEMPLATE_NAME - suffix.len())
-            );
-            n += 1;
-        }
-        self.names.insert(name.clone());
-        name
-    }
-
     /// A metric name from `base` not yet used in this Rollout: cut to `max`
     /// characters, then `-2`, `-3`... when already taken.
     fn unique_metric(&mut self, base: &str, max: usize) -> String {
@@ -251,22 +219,17 @@ impl Planner<'_> {
 
     /// The template of a metric, smoke or HTTP gate of `phase`, named
     /// `<svc>-<phase>-<metric|smoke|http>`; None for an approval.
-    fn gate(&mut self, phase: &Phase, gate: &Gate) -> Option<String> {
-        let what = match gate {
-            Gate::Metric(g) => kebab_case(&self.spec.metric(g.condition.metric).name),
-            Gate::Smoke { .. } => "smoke".into(),
-            Gate::Http { .. } => "http".into(),
+    fn gate(&mut self, source: TemplateSource, gate: &Gate) -> Option<String> {
+        let (what, max) = match gate {
+            Gate::Metric(g) => (
+                kebab_case(&self.spec.metric(g.condition.metric).name),
+                MAX_TEMPLATE_NAME,
+            ),
+            Gate::Smoke { .. } => ("smoke".into(), MAX_JOB_METRIC_NAME),
+            Gate::Http { .. } => ("http".into(), MAX_JOB_METRIC_NAME),
             Gate::Approval { .. } => return None,
         };
-        let name = self.unique(&format!(
-            "{}-{}-{what}",
-            service_name(self.service),
-            kebab_case(&phase.name)
-        ));
-        let max = match gate {
-            Gate::Metric(_) => MAX_TEMPLATE_NAME,
-            _ => MAX_JOB_METRIC_NAME,
-        };
+        let name = self.names.get(&source)?.clone();
         let metric = self.unique_metric(&what, max);
         let names = (name.as_str(), metric.as_str());
         let (spec, service, ns) = (self.spec, self.service, self.namespace);
@@ -294,18 +257,14 @@ impl Planner<'_> {
     /// Background analysis templates of the aborting metric triggers.
     fn triggers(&mut self) -> Vec<String> {
         let mut names = Vec::new();
-        for trigger in &self.spec.triggers {
-            if !trigger.action.aborts() || !trigger_applies(self.spec, self.service, trigger) {
-                continue;
-            }
+        for (i, trigger) in self.spec.triggers.iter().enumerate() {
             let TriggerCondition::Metric { condition, sustain } = &trigger.condition else {
                 continue;
             };
-            let name = self.unique(&format!(
-                "{}-trigger-{}",
-                service_name(self.service),
-                kebab_case(&trigger.name)
-            ));
+            // Present exactly for the aborting triggers that apply here.
+            let Some(name) = self.names.get(&TemplateSource::Trigger(i)).cloned() else {
+                continue;
+            };
             // Named after the trigger, not its metric: two triggers on one
             // metric share the background analysis.
             let metric = self.unique_metric(&kebab_case(&trigger.name), MAX_TEMPLATE_NAME);
@@ -333,13 +292,14 @@ impl Planner<'_> {
         let mut steps = Vec::new();
         let mut fixed_scale = false;
         let phases = &self.spec.phases;
-        for phase in phases {
+        for (p, phase) in phases.iter().enumerate() {
             let mut group: Vec<String> = Vec::new();
-            for step in &phase.steps {
+            for (s, step) in phase.steps.iter().enumerate() {
                 let traffic = match step {
                     Step::Check(_) => continue,
                     Step::Gate(gate) => {
-                        if let Some(name) = self.gate(phase, gate) {
+                        let source = TemplateSource::Gate { phase: p, step: s };
+                        if let Some(name) = self.gate(source, gate) {
                             group.push(name);
                             continue;
                         }
@@ -381,7 +341,12 @@ impl Planner<'_> {
         let serves = !self.service.ports.is_empty();
         CanaryStrategy {
             canary_service: serves.then(|| canary_service_name(self.service)),
-            stable_service: serves.then(|| service_name(self.service)),
+            // Without a traffic router, Argo would point the stable Service
+            // (the one clients use) at the stable pods only, so the canary
+            // would get no traffic at all; left unset, `<svc>` selects
+            // every pod and a weight is the canary's share of pods and of
+            // requests. `<svc>-canary` still reaches the canary alone.
+            stable_service: (serves && routed).then(|| service_name(self.service)),
             traffic_routing: routed.then(|| TrafficRouting {
                 nginx: NginxTrafficRouting {
                     stable_ingress: ingress_name(self.service),
@@ -398,8 +363,8 @@ impl Planner<'_> {
         let (mut pre, mut post) = (Vec::new(), Vec::new());
         let (mut hold_before, mut hold_after) = (Duration::ZERO, Duration::ZERO);
         let phases = &self.spec.phases;
-        for phase in phases {
-            for step in &phase.steps {
+        for (p, phase) in phases.iter().enumerate() {
+            for (s, step) in phase.steps.iter().enumerate() {
                 match step {
                     Step::Traffic(Traffic::Promote) => promoted = true,
                     Step::Traffic(Traffic::Pause) | Step::Gate(Gate::Approval { .. }) => {
@@ -408,7 +373,8 @@ impl Planner<'_> {
                     Step::Traffic(Traffic::Hold(d)) if promoted => hold_after.millis += d.millis,
                     Step::Traffic(Traffic::Hold(d)) => hold_before.millis += d.millis,
                     Step::Gate(gate) => {
-                        if let Some(name) = self.gate(phase, gate) {
+                        let source = TemplateSource::Gate { phase: p, step: s };
+                        if let Some(name) = self.gate(source, gate) {
                             if promoted { &mut post } else { &mut pre }.push(name);
                         }
                     }
