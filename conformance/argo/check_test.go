@@ -196,6 +196,15 @@ func checkMetric(rep *rolloutReport, where string, kind validation.AnalysisTempl
 		rep.fail("%s: %s", where, p)
 	}
 	if len(problems) > 0 {
+		// Without the intent no phase can be judged, but the query can still
+		// be run by the real server: a query it rejects is reported.
+		if m.Provider.Prometheus != nil && env != nil && env.real != nil {
+			meas := measure(m, env.real.url)
+			mr.phases = append(mr.phases, fmt.Sprintf("no-data=%s", meas.Phase))
+			if meas.Phase == v1alpha1.AnalysisPhaseError {
+				rep.fail("%s: no data: the empty Prometheus rejected the query: %s", where, meas.Message)
+			}
+		}
 		return mr
 	}
 

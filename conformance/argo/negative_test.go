@@ -67,6 +67,9 @@ func TestNegativeControls(t *testing.T) {
 			"no data (result [] from an empty Prometheus): phase Inconclusive, want Failed",
 			"NaN (value NaN, condition \"error_rate < 0.005\"): phase Inconclusive, want Failed",
 		}},
+		{"bad-promql", []string{
+			"no data: the empty Prometheus rejected the query: bad_data: invalid parameter \"query\": 1:93: parse error: unclosed left parenthesis",
+		}},
 		{"missing-annotations", []string{
 			"template app-error-rate: metric error-rate: no deployc.dev/role annotation",
 			"template app-error-rate: metric error-rate: no deployc.dev/condition annotation",
