@@ -50,7 +50,7 @@
 
 use serde::Serialize;
 
-use super::alerts::{alerts, Alert, AlertOrigin};
+use super::alerts::{alerts, contacts, handlers, Alert, AlertOrigin};
 use super::{header_yaml, yaml_file, OutputFile};
 use crate::model::{AlertSeverity, Contact, ContactId, Duration, Escalation, Spec};
 
@@ -419,52 +419,23 @@ pub type ExpectedRoute = (LabelSet, Vec<String>);
 /// comparing the two can fail.
 pub fn expected_routes(spec: &Spec) -> Vec<ExpectedRoute> {
     let release = spec.release.name.clone();
-    let handlers = |spec_severity: &str, severity: AlertSeverity| -> Vec<String> {
-        let e = spec
-            .escalations
-            .iter()
-            .find(|e| spec.severity(e.severity).name == spec_severity)
-            .or_else(|| {
-                spec.escalations
-                    .iter()
-                    .find(|e| spec.severity(e.severity).routes == severity)
-            });
-        match e {
-            Some(e) => {
-                let mut r = vec![spec.contact(e.owner).name.clone()];
-                if let Some(t) = e.then.filter(|t| *t != e.owner) {
-                    r.push(spec.contact(t).name.clone());
-                }
-                r
-            }
-            None => spec
-                .release
-                .owner
-                .iter()
-                .map(|o| spec.contact(*o).name.clone())
-                .collect(),
-        }
-    };
     let mut out = Vec::new();
     for a in alerts(spec) {
-        let labels = vec![
+        let mut labels = vec![
             ("alertname".to_string(), a.name.clone()),
             ("metric".to_string(), a.metric.name.clone()),
             ("release".to_string(), release.clone()),
             ("severity".to_string(), a.severity.as_str().to_string()),
             ("spec_severity".to_string(), a.spec_severity.to_string()),
         ];
-        let handled = handlers(a.spec_severity, a.severity);
-        let mut receivers: Vec<String> = Vec::new();
-        if let AlertOrigin::Trigger(t) = &a.origin {
-            for c in &t.notify {
-                let name = spec.contact(*c).name.clone();
-                if handled.first() != Some(&name) && !receivers.contains(&name) {
-                    receivers.push(name);
-                }
-            }
+        if let Some(service) = a.service {
+            labels.push(("service".to_string(), service.to_string()));
+            labels.sort();
         }
-        receivers.extend(handled);
+        let mut receivers: Vec<String> = contacts(spec, &a)
+            .into_iter()
+            .map(|c| spec.contact(c).name.clone())
+            .collect();
         if receivers.is_empty() {
             receivers.push(DEFAULT_RECEIVER.into());
         }
@@ -476,7 +447,10 @@ pub fn expected_routes(spec: &Spec) -> Vec<ExpectedRoute> {
             ("severity".to_string(), level.routes.as_str().to_string()),
             ("spec_severity".to_string(), level.name.clone()),
         ];
-        let mut receivers = handlers(&level.name, level.routes);
+        let mut receivers: Vec<String> = handlers(spec, &level.name, level.routes)
+            .into_iter()
+            .map(|c| spec.contact(c).name.clone())
+            .collect();
         if receivers.is_empty() {
             receivers.push(DEFAULT_RECEIVER.into());
         }
@@ -666,6 +640,7 @@ mod tests {
                         ("alertname", "HighErrorRate"),
                         ("metric", "error_rate"),
                         ("release", "shop"),
+                        ("service", "api"),
                         ("severity", "warning"),
                         ("spec_severity", "major")
                     ]),
@@ -676,6 +651,7 @@ mod tests {
                         ("alertname", "ErrorRateWarning"),
                         ("metric", "error_rate"),
                         ("release", "shop"),
+                        ("service", "api"),
                         ("severity", "warning"),
                         ("spec_severity", "warning")
                     ]),
@@ -686,6 +662,7 @@ mod tests {
                         ("alertname", "ErrorRateCritical"),
                         ("metric", "error_rate"),
                         ("release", "shop"),
+                        ("service", "api"),
                         ("severity", "critical"),
                         ("spec_severity", "critical")
                     ]),

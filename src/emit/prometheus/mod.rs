@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
-use super::alerts::{alerts, Alert, AlertOrigin};
+use super::alerts::{alerts, contacts, metric_service, series_labels, Alert, AlertOrigin};
 use super::{header_yaml, runbook_url, yaml_file, OutputFile};
 use crate::model::{Action, Duration, Spec};
 
@@ -134,7 +134,7 @@ fn rule_groups_of(spec: &Spec, all: &[Alert<'_>]) -> Vec<RuleGroup> {
             Rule::Recording(RecordingRule {
                 record: m.recorded_series(),
                 expr: m.query.clone(),
-                labels: BTreeMap::from([("release".to_string(), release.clone())]),
+                labels: series_labels(release, metric_service(spec, m)),
             })
         })
         .collect::<Vec<_>>();
@@ -189,7 +189,15 @@ pub fn alert_labels(spec: &Spec, alert: &Alert<'_>) -> BTreeMap<String, String> 
 /// The annotations of an alert as they read once expanded (plain text; the
 /// rule file carries them escaped for Prometheus' template engine).
 pub fn annotations(spec: &Spec, alert: &Alert<'_>) -> BTreeMap<String, String> {
+    let contacts: Vec<&str> = contacts(spec, alert)
+        .into_iter()
+        .map(|c| spec.contact(c).name.as_str())
+        .collect();
     BTreeMap::from([
+        // Who this alert must reach, by contact name (the receivers of
+        // alertmanager.yml): shown with the alert, and what the
+        // conformance suite holds Alertmanager's routing to.
+        ("contacts".to_string(), contacts.join(", ")),
         ("summary".to_string(), alert.summary()),
         ("description".to_string(), description(spec, alert)),
         (
@@ -215,7 +223,7 @@ pub fn description(spec: &Spec, alert: &Alert<'_>) -> String {
         m.name,
         alert.threshold.text,
         alert.threshold.text,
-        m.recorded_series(),
+        alert.selector(),
         alert.threshold.value_text(),
         m.unit.as_str(),
     );

@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{alert_labels, annotations};
-use crate::emit::alerts::{alerts, Alert};
+use crate::emit::alerts::{alerts, series_selector, Alert};
 use crate::model::{decimal_text, CompareOp, Duration, Spec};
 
 /// Time between samples and between rule evaluations in the tests.
@@ -134,13 +134,22 @@ pub(super) fn test_file_of(spec: &Spec, all: &[Alert<'_>]) -> TestFile {
     }
 }
 
-/// The series selector of the recorded series, as the recording rule writes it.
-fn recorded_selector(spec: &Spec, alert: &Alert<'_>) -> String {
-    let release = spec.release.name.replace('\\', "\\\\").replace('"', "\\\"");
-    format!(
-        "{}{{release=\"{release}\"}}",
-        alert.metric.recorded_series()
-    )
+/// Series of the same metric name that belong to another release, and to
+/// another service of this release: they breach from the first sample on,
+/// as another release's would in a shared Prometheus, so an alert that
+/// does not select its own series fires early, or twice, and its test fails.
+fn decoys(alert: &Alert<'_>) -> Vec<String> {
+    let other_release = format!("{}-other-release", alert.release);
+    let mut out = vec![series_selector(alert.metric, &other_release, alert.service)];
+    if let Some(service) = alert.service {
+        let other_service = format!("{service}-other-service");
+        out.push(series_selector(
+            alert.metric,
+            alert.release,
+            Some(&other_service),
+        ));
+    }
+    out
 }
 
 fn at(step: u64) -> String {
@@ -177,7 +186,7 @@ fn test_group(spec: &Spec, alert: &Alert<'_>) -> TestGroup {
     let fired = breach_start + hold;
     let mut exp_labels = alert_labels(spec, alert);
     // Labels of the series itself (the rule's `release` label is the same).
-    exp_labels.insert("release".into(), spec.release.name.clone());
+    exp_labels.extend(alert.series_labels());
     checks.push(AlertRuleTest {
         eval_time: at(fired),
         alertname: alert.name.clone(),
@@ -187,7 +196,12 @@ fn test_group(spec: &Spec, alert: &Alert<'_>) -> TestGroup {
         }],
     });
 
-    let selector = recorded_selector(spec, alert);
+    let selector = alert.selector();
+    let decoy_values = format!(
+        "{}x{}",
+        decimal_text(values.breach),
+        breach_start + breach_samples - 1
+    );
     let breach_f64: f64 = decimal_text(values.breach)
         .parse()
         .expect("decimal text is a valid float");
@@ -201,13 +215,18 @@ fn test_group(spec: &Spec, alert: &Alert<'_>) -> TestGroup {
             alert.sustain.prometheus()
         ),
         interval: STEP.prometheus(),
-        input_series: vec![InputSeries {
+        input_series: std::iter::once(InputSeries {
             series: selector.clone(),
             values: series_values,
-        }],
+        })
+        .chain(decoys(alert).into_iter().map(|series| InputSeries {
+            series,
+            values: decoy_values.clone(),
+        }))
+        .collect(),
         alert_rule_test: checks,
         promql_expr_test: vec![PromqlExprTest {
-            expr: alert.metric.recorded_series(),
+            expr: selector.clone(),
             eval_time: at(fired),
             exp_samples: vec![ExpSample {
                 labels: selector,

@@ -201,6 +201,7 @@ fn recording_rules_record_each_metric_with_the_release_label() {
                 r.record.as_str(),
                 r.expr.as_str(),
                 r.labels["release"].as_str(),
+                r.labels.get("service").map(String::as_str),
             ),
             Rule::Alerting(_) => panic!("alert in the recording group"),
         })
@@ -208,11 +209,19 @@ fn recording_rules_record_each_metric_with_the_release_label() {
     assert_eq!(
         records,
         [
-            ("deployc:error_rate", spec.metrics[0].query.as_str(), "shop"),
+            // A metric of one service records under its name too: two
+            // services' metrics never share a series.
+            (
+                "deployc:error_rate",
+                spec.metrics[0].query.as_str(),
+                "shop",
+                Some("api")
+            ),
             (
                 "deployc:p99_latency",
                 spec.metrics[1].query.as_str(),
-                "shop"
+                "shop",
+                None
             ),
         ]
     );
@@ -256,7 +265,7 @@ fn alert_rules_of_the_sample_exactly() {
         [
             (
                 "HighErrorRate",
-                "deployc:error_rate > 0.1",
+                "deployc:error_rate{release=\"shop\",service=\"api\"} > 0.1",
                 Some("5m"),
                 "warning",
                 "major",
@@ -266,7 +275,7 @@ fn alert_rules_of_the_sample_exactly() {
             ),
             (
                 "ErrorRateWarning",
-                "deployc:error_rate >= 0.01",
+                "deployc:error_rate{release=\"shop\",service=\"api\"} >= 0.01",
                 Some("5m"),
                 "warning",
                 "warning",
@@ -276,7 +285,7 @@ fn alert_rules_of_the_sample_exactly() {
             ),
             (
                 "ErrorRateCritical",
-                "deployc:error_rate > 0.05",
+                "deployc:error_rate{release=\"shop\",service=\"api\"} > 0.05",
                 Some("5m"),
                 "critical",
                 "critical",
@@ -290,7 +299,7 @@ fn alert_rules_of_the_sample_exactly() {
         assert_eq!(r.labels.len(), 4, "{}", r.alert);
         assert_eq!(
             r.annotations.keys().collect::<Vec<_>>(),
-            ["description", "runbook_url", "summary"]
+            ["contacts", "description", "runbook_url", "summary"]
         );
     }
     assert_eq!(
@@ -300,13 +309,13 @@ fn alert_rules_of_the_sample_exactly() {
     assert_eq!(
         rules[0].annotations["description"],
         "Error rate (error_rate) has been > 10% for 5 minutes without a break. Threshold as written: > 10%; \
-         as compared: deployc:error_rate > 0.1 (unit: ratio). Action: roll back (abort the rollout and follow \
+         as compared: deployc:error_rate{release=\"shop\",service=\"api\"} > 0.1 (unit: ratio). Action: roll back (abort the rollout and follow \
          the rollback procedure), rollback level: Version rollback. Notifies: Platform On-call (oncall)."
     );
     assert_eq!(
         rules[2].annotations["description"],
         "Error rate (error_rate) has been > 5% for 5 minutes without a break. Threshold as written: > 5%; \
-         as compared: deployc:error_rate > 0.05 (unit: ratio). This is the critical band (> 5%) of Error rate."
+         as compared: deployc:error_rate{release=\"shop\",service=\"api\"} > 0.05 (unit: ratio). This is the critical band (> 5%) of Error rate."
     );
 }
 
@@ -316,7 +325,7 @@ fn zero_for_is_omitted_and_braces_are_escaped() {
     let rules = alerting(&spec);
     let zero = rules.iter().find(|r| r.alert == "LatencyZero").unwrap();
     assert_eq!(zero.for_, None);
-    assert_eq!(zero.expr, "deployc:p99_latency == 0");
+    assert_eq!(zero.expr, "deployc:p99_latency{release=\"shop\"} == 0");
     let rules_yml = to_yaml(&RuleFile {
         groups: rule_groups(&spec),
     });
@@ -430,10 +439,20 @@ fn one_test_group_per_alert_with_exact_timeline() {
         ["HighErrorRate", "ErrorRateWarning", "ErrorRateCritical"]
     );
     let high = &tf.tests[0];
-    assert_eq!(high.input_series.len(), 1);
+    // The alert's own series, then the same metric name of another
+    // release and of another service, breaching all along.
+    let series: Vec<_> = high
+        .input_series
+        .iter()
+        .map(|s| s.series.as_str())
+        .collect();
     assert_eq!(
-        high.input_series[0].series,
-        "deployc:error_rate{release=\"shop\"}"
+        series,
+        [
+            "deployc:error_rate{release=\"shop\",service=\"api\"}",
+            "deployc:error_rate{release=\"shop-other-release\",service=\"api\"}",
+            "deployc:error_rate{release=\"shop\",service=\"api-other-service\"}",
+        ]
     );
     // 3 samples clearly safe, 7 exactly at the threshold, 8 above it.
     assert_eq!(high.input_series[0].values, "0.05x2 0.1x6 0.11x7");
@@ -446,7 +465,10 @@ fn one_test_group_per_alert_with_exact_timeline() {
     assert_eq!(checks, [("2m", 0), ("9m", 0), ("14m", 0), ("15m", 1)]);
     let fired = &high.alert_rule_test[3].exp_alerts[0];
     let rule = &alerting(&spec)[0];
-    assert_eq!(fired.exp_labels, rule.labels);
+    // The rule's labels and those of the series it selected.
+    let mut labels = rule.labels.clone();
+    labels.insert("service".into(), "api".into());
+    assert_eq!(fired.exp_labels, labels);
     assert_eq!(fired.exp_annotations, rule.annotations);
     assert_eq!(high.promql_expr_test[0].exp_samples[0].value, 0.11);
     assert_eq!(tf.tests[1].input_series[0].values, "0.005x2 0.009x6 0.01x7");
@@ -547,11 +569,12 @@ fn check_with_promtool(spec: &Spec, label: &str) {
 
     // The tests can fail: every alert's threshold moved up or down by a
     // tenth, its comparison negated or made inclusive/exclusive, or its
-    // `for` a minute longer, makes promtool fail that alert's test group.
-    // Each kind of mutation is applied to every alert at once (each test
+    // `for` a minute longer, or its series read without the release and
+    // service matchers (so another release's breach fires it), makes
+    // promtool fail that alert's test group. Each kind of mutation is applied to every alert at once (each test
     // group asserts only its own alert) and promtool must name each one.
     let rules = file(&files, RULES_PATH).to_string();
-    let mut mutated: Vec<(String, Vec<String>)> = vec![(rules.clone(), vec![]); 5];
+    let mut mutated: Vec<(String, Vec<String>)> = vec![(rules.clone(), vec![]); 6];
     for rule in alerting(spec) {
         let a = alerts(spec)
             .into_iter()
@@ -559,7 +582,7 @@ fn check_with_promtool(spec: &Spec, label: &str) {
             .unwrap();
         let t = a.threshold.value;
         let m = if t.is_zero() { Decimal::ONE } else { t.abs() };
-        let series = a.metric.recorded_series();
+        let series = a.selector();
         let flipped = match a.op {
             CompareOp::Gt => Some(CompareOp::Ge),
             CompareOp::Ge => Some(CompareOp::Gt),
@@ -585,7 +608,19 @@ fn check_with_promtool(spec: &Spec, label: &str) {
             )),
             flipped.map(|f| format!("{series} {} {}", f.as_str(), a.threshold.value_text())),
         ];
-        let expr_line = format!("alert: {}\n    expr: {}\n", rule.alert, rule.expr);
+        let unscoped = format!(
+            "{} {} {}",
+            a.metric.recorded_series(),
+            a.op.as_str(),
+            a.threshold.value_text()
+        );
+        let (text, names) = &mut mutated[5];
+        *text = text.replace(
+            &expr_line_of(&rule),
+            &format!("alert: {}\n    expr: {unscoped}\n", rule.alert),
+        );
+        names.push(rule.alert.clone());
+        let expr_line = expr_line_of(&rule);
         assert!(rules.contains(&expr_line), "{expr_line}");
         for (k, e) in exprs.iter().enumerate() {
             if let Some(e) = e {
@@ -616,6 +651,18 @@ fn check_with_promtool(spec: &Spec, label: &str) {
         let (ok, out) = promtool(&dir, &["test", "rules", "rules.test.yml"]);
         assert_ne!(mutant, &rules, "mutation {k} applied");
         assert!(!ok, "mutation {k} went unnoticed:\n{mutant}");
+        if k == 5 {
+            // An unscoped alert fails its group with an evaluation error
+            // ("same labelset after applying alert labels"), and promtool
+            // stops at the first group that errs: one name is enough.
+            assert!(
+                names
+                    .iter()
+                    .any(|n| out.contains(&format!("alertname: {n},"))),
+                "unscoped alerts went unnoticed:\n{out}"
+            );
+            continue;
+        }
         for name in names {
             assert!(
                 out.contains(&format!("alertname: {name},")),
@@ -624,6 +671,10 @@ fn check_with_promtool(spec: &Spec, label: &str) {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn expr_line_of(rule: &AlertingRule) -> String {
+    format!("alert: {}\n    expr: {}\n", rule.alert, rule.expr)
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! Every template holds exactly one metric, so a Rollout step lists the
 //! templates of its gates and Argo runs them in parallel as one AnalysisRun.
 
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::batch::v1::JobSpec;
 use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -12,7 +14,6 @@ use super::types::{
     AnalysisTemplate, AnalysisTemplateSpec, JobMetric, JobMetricMetadata, Metric, MetricProvider,
     PrometheusMetric, WebMetric, API_VERSION,
 };
-use crate::emit::kebab_case;
 use crate::emit::kubernetes::{
     common_labels, component_labels, object_meta, restricted_container_security,
     restricted_pod_security, tmp_volume, tmp_volume_mount,
@@ -105,17 +106,66 @@ pub fn sustained_failure_condition(op: CompareOp, threshold: &str) -> String {
     format!("{HAS_DATA} && {c}")
 }
 
+/// What a template enforces, as the spec states it, in its annotations: a
+/// reviewer reads the intent beside the compiled conditions, and the
+/// conformance suite (conformance/argo) derives from it the phase Argo
+/// must reach for a healthy, a breaching and a missing value.
+#[derive(Debug, Clone, Default)]
+pub struct Intent {
+    /// `gate`, `trigger`, `smoke` or `http`.
+    pub role: &'static str,
+    /// `<metric> <op> <threshold>`: for a gate what must hold, for a
+    /// trigger the breach that aborts.
+    pub condition: Option<String>,
+    /// The gate's window or the trigger's sustain.
+    pub window: Option<Duration>,
+    pub no_data: Option<NoData>,
+}
+
+impl Intent {
+    fn annotations(&self) -> BTreeMap<String, String> {
+        let mut a = BTreeMap::from([(ANNOTATION_ROLE.to_string(), self.role.to_string())]);
+        if let Some(c) = &self.condition {
+            a.insert(ANNOTATION_CONDITION.into(), c.clone());
+        }
+        if let Some(w) = self.window {
+            a.insert(ANNOTATION_WINDOW.into(), w.go());
+        }
+        if let Some(n) = self.no_data {
+            a.insert(ANNOTATION_NO_DATA.into(), n.as_str().into());
+        }
+        a
+    }
+}
+
+pub const ANNOTATION_ROLE: &str = "deployc.dev/role";
+pub const ANNOTATION_CONDITION: &str = "deployc.dev/condition";
+pub const ANNOTATION_WINDOW: &str = "deployc.dev/window";
+pub const ANNOTATION_NO_DATA: &str = "deployc.dev/no-data";
+
+fn condition_text(spec: &Spec, condition: &Condition) -> String {
+    format!(
+        "{} {} {}",
+        spec.metric(condition.metric).name,
+        condition.op.as_str(),
+        condition.threshold.value_text()
+    )
+}
+
 fn template(
     name: &str,
     namespace: &str,
     spec: &Spec,
     service: &Service,
     metric: Metric,
+    intent: &Intent,
 ) -> AnalysisTemplate {
+    let mut metadata = object_meta(name, namespace, common_labels(spec, service));
+    metadata.annotations = Some(intent.annotations());
     AnalysisTemplate {
         api_version: API_VERSION,
         kind: "AnalysisTemplate",
-        metadata: object_meta(name, namespace, common_labels(spec, service)),
+        metadata,
         spec: AnalysisTemplateSpec {
             metrics: vec![metric],
         },
@@ -138,7 +188,7 @@ pub fn metric_gate(
     spec: &Spec,
     service: &Service,
     namespace: &str,
-    name: &str,
+    (name, metric_name): (&str, &str),
     gate: &MetricGate,
 ) -> AnalysisTemplate {
     let metric = spec.metric(gate.condition.metric);
@@ -148,7 +198,7 @@ pub fn metric_gate(
         gate.no_data,
     );
     let m = Metric {
-        name: kebab_case(&metric.name),
+        name: metric_name.into(),
         interval: Some(gate.interval.go()),
         count: Some(gate.count()),
         failure_limit: Some(gate.failure_limit()),
@@ -157,7 +207,13 @@ pub fn metric_gate(
         failure_condition: Some(conditions.failure),
         provider: prometheus(spec, metric.query.clone()),
     };
-    template(name, namespace, spec, service, m)
+    let intent = Intent {
+        role: "gate",
+        condition: Some(condition_text(spec, &gate.condition)),
+        window: Some(gate.window),
+        no_data: Some(gate.no_data),
+    };
+    template(name, namespace, spec, service, m, &intent)
 }
 
 /// Background analysis of an aborting trigger: measured every minute for
@@ -169,14 +225,14 @@ pub fn trigger(
     spec: &Spec,
     service: &Service,
     namespace: &str,
-    name: &str,
+    (name, metric_name): (&str, &str),
     condition: &Condition,
     sustain: Duration,
 ) -> AnalysisTemplate {
     let metric = spec.metric(condition.metric);
     let threshold = condition.threshold.value_text();
     let m = Metric {
-        name: kebab_case(&metric.name),
+        name: metric_name.into(),
         interval: Some(SUSTAINED_STEP.go()),
         count: None,
         failure_limit: Some(0),
@@ -188,7 +244,13 @@ pub fn trigger(
             sustained_query(&metric.query, condition.op, &threshold, sustain),
         ),
     };
-    template(name, namespace, spec, service, m)
+    let intent = Intent {
+        role: "trigger",
+        condition: Some(condition_text(spec, condition)),
+        window: Some(sustain),
+        no_data: None,
+    };
+    template(name, namespace, spec, service, m, &intent)
 }
 
 /// A Job running `sh -c <command>` once; the gate passes when it exits 0.
@@ -259,7 +321,7 @@ pub fn smoke_gate(
     spec: &Spec,
     service: &Service,
     namespace: &str,
-    name: &str,
+    (name, metric_name): (&str, &str),
     command: &str,
     image: &str,
     timeout: Duration,
@@ -268,12 +330,17 @@ pub fn smoke_gate(
         job: Some(job(spec, service, "smoke", image, command.into(), timeout)),
         ..Default::default()
     };
+    let intent = Intent {
+        role: "smoke",
+        ..Default::default()
+    };
     template(
         name,
         namespace,
         spec,
         service,
-        once("smoke", provider, None),
+        once(metric_name, provider, None),
+        &intent,
     )
 }
 
@@ -296,7 +363,7 @@ pub fn http_gate(
     spec: &Spec,
     service: &Service,
     namespace: &str,
-    name: &str,
+    (name, metric_name): (&str, &str),
     url: &str,
     expect: u16,
     timeout: Duration,
@@ -309,7 +376,7 @@ pub fn http_gate(
             json_path: "{$}".into(),
         };
         once(
-            "http",
+            metric_name,
             MetricProvider {
                 web: Some(web),
                 ..Default::default()
@@ -332,7 +399,11 @@ pub fn http_gate(
             )),
             ..Default::default()
         };
-        once("http", provider, None)
+        once(metric_name, provider, None)
     };
-    template(name, namespace, spec, service, metric)
+    let intent = Intent {
+        role: "http",
+        ..Default::default()
+    };
+    template(name, namespace, spec, service, metric, &intent)
 }

@@ -123,6 +123,7 @@ pub fn rollout(
         service,
         namespace,
         names: BTreeSet::new(),
+        metric_names: BTreeSet::new(),
         templates: Vec::new(),
     };
     let strategy = match service.strategy {
@@ -201,8 +202,20 @@ struct Planner<'a> {
     service: &'a Service,
     namespace: &'a str,
     names: BTreeSet<String>,
+    /// Metric names used by any template of this Rollout. Argo merges the
+    /// templates of one analysis (a step's, or the background one) into one
+    /// AnalysisRun and refuses two metrics of one name
+    /// (`NewAnalysisRunFromTemplates`), which marks the Rollout InvalidSpec:
+    /// unique across the Rollout, they are unique in every analysis.
+    metric_names: BTreeSet<String>,
     templates: Vec<AnalysisTemplate>,
 }
+
+/// Longest metric name of a Job-backed gate (smoke, HTTP check): Argo names
+/// the Job `<run uid (36)>.<metric>.<count>` (`newJobName` in
+/// metricproviders/job), and the Job controller copies that name into a pod
+/// label of at most 63 characters.
+const MAX_JOB_METRIC_NAME: usize = 20;
 
 impl Planner<'_> {
     /// A unique template name from `base`: cut to 63 characters, then `-2`,
@@ -222,6 +235,20 @@ impl Planner<'_> {
         name
     }
 
+    /// A metric name from `base` not yet used in this Rollout: cut to `max`
+    /// characters, then `-2`, `-3`... when already taken.
+    fn unique_metric(&mut self, base: &str, max: usize) -> String {
+        let mut name = truncate_name(base, max);
+        let mut n = 2;
+        while self.metric_names.contains(&name) {
+            let suffix = format!("-{n}");
+            name = format!("{}{suffix}", truncate_name(base, max - suffix.len()));
+            n += 1;
+        }
+        self.metric_names.insert(name.clone());
+        name
+    }
+
     /// The template of a metric, smoke or HTTP gate of `phase`, named
     /// `<svc>-<phase>-<metric|smoke|http>`; None for an approval.
     fn gate(&mut self, phase: &Phase, gate: &Gate) -> Option<String> {
@@ -236,19 +263,25 @@ impl Planner<'_> {
             service_name(self.service),
             kebab_case(&phase.name)
         ));
+        let max = match gate {
+            Gate::Metric(_) => MAX_TEMPLATE_NAME,
+            _ => MAX_JOB_METRIC_NAME,
+        };
+        let metric = self.unique_metric(&what, max);
+        let names = (name.as_str(), metric.as_str());
         let (spec, service, ns) = (self.spec, self.service, self.namespace);
         let template = match gate {
-            Gate::Metric(g) => analysis::metric_gate(spec, service, ns, &name, g),
+            Gate::Metric(g) => analysis::metric_gate(spec, service, ns, names, g),
             Gate::Smoke {
                 command,
                 image,
                 timeout,
-            } => analysis::smoke_gate(spec, service, ns, &name, command, image, *timeout),
+            } => analysis::smoke_gate(spec, service, ns, names, command, image, *timeout),
             Gate::Http {
                 url,
                 expect,
                 timeout,
-            } => analysis::http_gate(spec, service, ns, &name, url, *expect, *timeout),
+            } => analysis::http_gate(spec, service, ns, names, url, *expect, *timeout),
             Gate::Approval { .. } => return None,
         };
         self.templates.push(template);
@@ -270,11 +303,14 @@ impl Planner<'_> {
                 service_name(self.service),
                 kebab_case(&trigger.name)
             ));
+            // Named after the trigger, not its metric: two triggers on one
+            // metric share the background analysis.
+            let metric = self.unique_metric(&kebab_case(&trigger.name), MAX_TEMPLATE_NAME);
             let t = analysis::trigger(
                 self.spec,
                 self.service,
                 self.namespace,
-                &name,
+                (&name, &metric),
                 condition,
                 *sustain,
             );
