@@ -56,6 +56,12 @@ func TestNegativeControls(t *testing.T) {
 			// ... and the same error when the run is built (rollout/analysis.go).
 			"steps[1]: NewAnalysisRunFromTemplates: two metrics have the same name 'error-rate'",
 		}},
+		{"missing-arg", []string{
+			// InvalidSpec from ValidateAnalysisTemplatesWithType, then the
+			// AnalysisRun the controller could not create.
+			"ValidateRolloutReferencedResources: spec.strategy.canary.steps[1].analysis.templates: Invalid value: \"templateNames: [app-error-rate]\": args.namespace was not resolved",
+			"steps[1]: NewAnalysisRunFromTemplates: args.namespace was not resolved",
+		}},
 		{"bad-duration", []string{
 			"steps[1]: ValidateMetrics: metrics[0]: invalid interval string: time: unknown unit \"x\" in duration \"1x\"",
 		}},
