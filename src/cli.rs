@@ -304,7 +304,8 @@ fn build(
         .filter(|o| matches!(o, build::Outcome::Checked { .. }))
         .count();
     let write = !opts.check;
-    let (manifest, changes) = build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write, opts.force)?;
+    let (manifest, changes) =
+        build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write, opts.force)?;
     if opts.check {
         let manifest_stale = build::write::manifest_differs(out, &manifest);
         if changes.is_empty() && !manifest_stale {
@@ -319,7 +320,9 @@ fn build(
                 Change::Add(_) => "missing",
                 Change::Update(_) => "differs",
                 Change::Remove(_) => "no longer generated",
-                Change::Foreign(_) => "not deployc's (a build refuses to overwrite it without --force)",
+                Change::Foreign(_) => {
+                    "not deployc's (a build refuses to overwrite it without --force)"
+                }
             };
             eprintln!("  {what}: {}/{}", out.display(), c.path());
         }

@@ -21,7 +21,8 @@ fn only_a_build_that_writes_a_runbook_compiles_its_templates() {
         .collect();
     let outcomes = build::plan(&specs, &out, without, Some(2), force).unwrap();
     assert_eq!(outcomes.len(), 1);
-    let (_, changes) = build::emit_and_apply(outcomes, &out, without, Some(2), true, force).unwrap();
+    let (_, changes) =
+        build::emit_and_apply(outcomes, &out, without, Some(2), true, force).unwrap();
     assert!(!changes.is_empty(), "the build wrote nothing");
     assert!(
         !templates_compiled(),

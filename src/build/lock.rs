@@ -26,7 +26,9 @@ pub fn lock(out: &Path) -> Result<OutputLock, BuildError> {
         source: e,
     })?;
     let fd = folder.as_raw_fd();
-    if flock(fd, libc::LOCK_EX | libc::LOCK_NB).is_err_and(|e| e.raw_os_error() == Some(libc::EWOULDBLOCK)) {
+    if flock(fd, libc::LOCK_EX | libc::LOCK_NB)
+        .is_err_and(|e| e.raw_os_error() == Some(libc::EWOULDBLOCK))
+    {
         eprintln!(
             "deployc: another deployc build is running in {}; waiting for it to finish",
             out.display()
