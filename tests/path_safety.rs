@@ -481,13 +481,19 @@ fn a_file_deployc_did_not_write_is_never_overwritten() {
 fn two_builds_of_one_folder_at_once_both_succeed() {
     let ws = workspace("concurrent");
     seed_specs(&ws);
-    for i in 0..10 {
+    for i in 0..12 {
         let out = format!("out-{i}");
-        // --force: both builds write every file, into a folder that is new
-        // (the first build) or complete (the second).
+        // Every file edited by hand: both builds replace every file, each
+        // through a temporary file beside it.
+        run(&ws, &["build", "specs", "-o", &out], 0);
+        for path in snapshot(&ws.join(&out)).into_keys() {
+            if path != ".deployc-manifest" {
+                fs::write(ws.join(&out).join(path), "edited\n").unwrap();
+            }
+        }
         let spawn = || {
             Command::new(env!("CARGO_BIN_EXE_deployc"))
-                .args(["build", "specs", "-o", &out, "--force"])
+                .args(["build", "specs", "-o", &out])
                 .current_dir(&ws)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
