@@ -312,11 +312,49 @@ pub fn entry_line(stem: &str, entry: &SpecEntry) -> String {
     line
 }
 
-/// The manifest in `out` and when it was last written; none (an empty
-/// one) when there is none. A manifest that is a link, not a file, not
-/// UTF-8 or not valid is refused: deployc deletes and overwrites on its
-/// word alone, so it must never guess what it says.
-pub fn read(out: &Path) -> Result<(Manifest, Option<SystemTime>), BuildError> {
+/// One version of the manifest file. A build replaces the manifest by a
+/// rename, so a new version is a new file: the same stamp twice means the
+/// manifest was not rewritten in between, and need not be read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// When it was written: files older than this are taken as intact.
+    pub modified: Option<SystemTime>,
+    len: u64,
+    /// Device and inode, where there are inodes.
+    file: Option<(u64, u64)>,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let file = {
+            use std::os::unix::fs::MetadataExt;
+            Some((meta.dev(), meta.ino()))
+        };
+        #[cfg(not(unix))]
+        let file = None;
+        Stamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            file,
+        }
+    }
+}
+
+/// The stamp of the manifest in `out`, without reading it; none when there
+/// is none (or something else is in its place, which [`read`] refuses).
+pub fn stamp(out: &Path) -> Option<Stamp> {
+    fs::symlink_metadata(out.join(MANIFEST_NAME))
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| Stamp::of(&m))
+}
+
+/// The manifest in `out` and its stamp; none (an empty manifest) when there
+/// is none. A manifest that is a link, not a file, not UTF-8 or not valid
+/// is refused: deployc deletes and overwrites on its word alone, so it must
+/// never guess what it says.
+pub fn read(out: &Path) -> Result<(Manifest, Option<Stamp>), BuildError> {
     let path = out.join(MANIFEST_NAME);
     let shown = || path.display().to_string();
     let bad = |line: usize, reason: String| BuildError::BadManifest {
@@ -352,7 +390,7 @@ pub fn read(out: &Path) -> Result<(Manifest, Option<SystemTime>), BuildError> {
         bad(line + 1, "not UTF-8".into())
     })?;
     let manifest = Manifest::parse(&text).map_err(|e| bad(e.line, e.reason))?;
-    Ok((manifest, meta.modified().ok()))
+    Ok((manifest, Some(Stamp::of(&meta))))
 }
 
 /// XXH3, 64 bits: stable across machines and Rust versions, and fast enough

@@ -298,6 +298,15 @@ fn unique<'a>(stems: impl IntoIterator<Item = (String, &'a str)>) -> Result<(), 
     Ok(())
 }
 
+/// A build worked out by [`plan`], for [`emit_and_apply`].
+pub struct Plan {
+    /// One a spec, in the order given.
+    pub outcomes: Vec<Outcome>,
+    /// The manifest the plan read, and which version of it.
+    manifest: Manifest,
+    stamp: Option<manifest::Stamp>,
+}
+
 /// A spec in an incremental build: reused from the last build, or checked
 /// afresh and, when it checked, waiting to be emitted.
 pub enum Outcome {
@@ -320,13 +329,15 @@ pub fn plan(
     targets: emit::Targets,
     jobs: Option<usize>,
     force: bool,
-) -> Result<Vec<Outcome>, BuildError> {
+) -> Result<Plan, BuildError> {
     check_stems(paths)?;
     // Read, and checked, even with --force: a manifest that cannot be
     // trusted stops the build before anything is compiled.
-    let (old, manifest_time) = manifest::read(out)?;
-    let old = if force { Manifest::default() } else { old };
-    in_pool(jobs, || {
+    let (manifest, stamp) = manifest::read(out)?;
+    let empty = Manifest::default();
+    let old = if force { &empty } else { &manifest };
+    let manifest_time = stamp.as_ref().and_then(|s| s.modified);
+    let outcomes = in_pool(jobs, || {
         paths
             .par_iter()
             .map(|path| {
@@ -356,8 +367,13 @@ pub fn plan(
                     input_hash,
                 })
             })
-            .collect()
-    })?
+            .collect::<Result<Vec<_>, BuildError>>()
+    })??;
+    Ok(Plan {
+        outcomes,
+        manifest,
+        stamp,
+    })
 }
 
 /// Emits every spec of `outcomes` that checked and brings `out` up to date
@@ -372,13 +388,14 @@ pub fn plan(
 /// not own is not written at all. Returns the new manifest and every
 /// change, sorted.
 pub fn emit_and_apply(
-    outcomes: Vec<Outcome>,
+    plan: Plan,
     out: &Path,
     targets: emit::Targets,
     jobs: Option<usize>,
     write: bool,
     force: bool,
 ) -> Result<(Manifest, Vec<Change>), BuildError> {
+    let outcomes = plan.outcomes;
     unique_outcome_stems(&outcomes)?;
     let _lock = if write {
         fs::create_dir_all(out).map_err(|e| write::write_err(out, e))?;
@@ -386,18 +403,28 @@ pub fn emit_and_apply(
     } else {
         None
     };
-    // The manifest deployc trusts for ownership and removal is read under
-    // the lock; what `plan` reused must still be what it says.
-    let (old, _) = manifest::read(out)?;
-    let mut reused = BTreeSet::new();
-    for outcome in &outcomes {
-        if let Outcome::Reused { stem, entry } = outcome {
-            if old.specs.get(stem) != Some(entry) {
-                return Err(BuildError::Raced(out.display().to_string()));
-            }
-            reused.insert(stem.as_str());
+    // The manifest deployc trusts for ownership and removal is the one on
+    // disk under the lock: the plan's, unless another build replaced it
+    // since; then what the plan reused must still be what it says.
+    let old = if manifest::stamp(out) == plan.stamp {
+        plan.manifest
+    } else {
+        let (old, _) = manifest::read(out)?;
+        let stale = outcomes.iter().any(
+            |o| matches!(o, Outcome::Reused { stem, entry } if old.specs.get(stem) != Some(entry)),
+        );
+        if stale {
+            return Err(BuildError::Raced(out.display().to_string()));
         }
-    }
+        old
+    };
+    let reused: BTreeSet<&str> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Reused { stem, .. } => Some(stem.as_str()),
+            Outcome::Checked { .. } => None,
+        })
+        .collect();
     let journal = if write
         && outcomes
             .iter()
