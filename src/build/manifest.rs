@@ -164,8 +164,15 @@ impl Manifest {
             ));
         }
         for (i, line) in text.lines().enumerate().skip(1) {
-            let parsed: LineIn =
-                serde_json::from_str(line).map_err(|e| err(i + 1, e.to_string()))?;
+            let parsed: LineIn = serde_json::from_str(line).map_err(|e| {
+                // serde_json counts lines within the one it was given.
+                let text = e.to_string();
+                let what = text.split(" at line ").next().unwrap_or(&text);
+                err(
+                    i + 1,
+                    format!("not a spec entry ({what}, column {})", e.column()),
+                )
+            })?;
             let entry = SpecEntry {
                 source: parsed.source,
                 input_hash: parsed.input_hash.0,

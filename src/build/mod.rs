@@ -467,7 +467,7 @@ pub fn emit_and_apply(
             paths,
         });
     }
-    let removals = write::removals(out, &old, &manifest);
+    let removals = write::removals(out, &old, &manifest)?;
     if write {
         write::remove(out, &removals)?;
     }

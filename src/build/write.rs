@@ -77,12 +77,24 @@ pub(super) fn spec_changes<'a>(
 
 /// The files deployc owned before (`old`), no longer owns (not in `new`),
 /// and that are still there (as anything, a link included): what a build
-/// removes.
-pub(super) fn removals(out: &Path, old: &Manifest, new: &Manifest) -> Vec<Change> {
-    old.files()
-        .filter(|(path, _)| !new.owns(path) && fs::symlink_metadata(out.join(path)).is_ok())
-        .map(|(path, _)| Change::Remove(path.clone()))
-        .collect()
+/// removes. Fails on a link where a folder should be: even a look through
+/// it is a look outside the output folder.
+pub(super) fn removals(
+    out: &Path,
+    old: &Manifest,
+    new: &Manifest,
+) -> Result<Vec<Change>, BuildError> {
+    let mut folders = Folders::new(out);
+    let mut removals = Vec::new();
+    for (path, _) in old.files() {
+        if !new.owns(path)
+            && folders.check(path)? == Folder::Present
+            && fs::symlink_metadata(out.join(path)).is_ok()
+        {
+            removals.push(Change::Remove(path.clone()));
+        }
+    }
+    Ok(removals)
 }
 
 /// Whether the manifest on disk differs from `manifest`: input hashes change
