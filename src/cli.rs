@@ -289,8 +289,8 @@ fn build(
         let _ = std::io::stdout().lock().write_all(stream.as_bytes());
         return Ok(EXIT_OK);
     }
-    let outcomes = build::plan(&paths, out, opts.targets, opts.jobs, opts.force)?;
-    let checked = outcomes.iter().filter_map(|o| match o {
+    let plan = build::plan(&paths, out, opts.targets, opts.jobs, opts.force)?;
+    let checked = plan.outcomes.iter().filter_map(|o| match o {
         build::Outcome::Checked { compiled, .. } => Some(compiled.as_ref()),
         build::Outcome::Reused { .. } => None,
     });
@@ -298,13 +298,15 @@ fn build(
         eprintln!("deployc: nothing written to {}", out.display());
         return Ok(EXIT_SPEC_ERRORS);
     }
-    let specs = outcomes.len();
-    let recompiled = outcomes
+    let specs = plan.outcomes.len();
+    let recompiled = plan
+        .outcomes
         .iter()
         .filter(|o| matches!(o, build::Outcome::Checked { .. }))
         .count();
     let write = !opts.check;
-    let (manifest, changes) = build::emit_and_apply(outcomes, out, opts.targets, opts.jobs, write)?;
+    let (manifest, changes) =
+        build::emit_and_apply(plan, out, opts.targets, opts.jobs, write, opts.force)?;
     if opts.check {
         let manifest_stale = build::write::manifest_differs(out, &manifest);
         if changes.is_empty() && !manifest_stale {
@@ -319,6 +321,9 @@ fn build(
                 Change::Add(_) => "missing",
                 Change::Update(_) => "differs",
                 Change::Remove(_) => "no longer generated",
+                Change::Foreign(_) => {
+                    "not deployc's (a build refuses to overwrite it without --force)"
+                }
             };
             eprintln!("  {what}: {}/{}", out.display(), c.path());
         }

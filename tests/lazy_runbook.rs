@@ -19,9 +19,9 @@ fn only_a_build_that_writes_a_runbook_compiles_its_templates() {
         .into_iter()
         .filter(|t| *t != Target::Runbook)
         .collect();
-    let outcomes = build::plan(&specs, &out, without, Some(2), force).unwrap();
-    assert_eq!(outcomes.len(), 1);
-    let (_, changes) = build::emit_and_apply(outcomes, &out, without, Some(2), true).unwrap();
+    let plan = build::plan(&specs, &out, without, Some(2), force).unwrap();
+    assert_eq!(plan.outcomes.len(), 1);
+    let (_, changes) = build::emit_and_apply(plan, &out, without, Some(2), true, force).unwrap();
     assert!(!changes.is_empty(), "the build wrote nothing");
     assert!(
         !templates_compiled(),

@@ -6,12 +6,17 @@
 //! thousands of specs holds one spec's output per core, not all of it. The
 //! manifest in the output folder records what deployc owns, so a build
 //! removes only files it generated before, never touches others, and
-//! recompiles only specs that changed.
+//! recompiles only specs that changed. The output folder is a boundary:
+//! nothing is written, read or removed outside it or through a link in it
+//! (`paths`), the manifest is checked before it is trusted, and one build
+//! at a time writes a folder (`lock`).
 
+mod lock;
 mod manifest;
+mod paths;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -19,6 +24,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 pub use manifest::{input_hash, Manifest, SpecEntry, MANIFEST_NAME};
+pub use paths::{valid_stem, MAX_STEM};
 pub use write::Change;
 
 use crate::diagnostics::Diagnostic;
@@ -55,6 +61,48 @@ pub enum BuildError {
     },
     #[error("cannot start {0} worker threads")]
     Threads(usize),
+    #[error(
+        "{spec}: `{stem}` cannot name an output folder; rename the file: a spec's \
+         file name without `.deploy` must start with a letter or digit and hold only \
+         letters, digits, `.`, `_` and `-` (at most {max} characters)",
+        max = MAX_STEM
+    )]
+    BadStem { spec: String, stem: String },
+    #[error(
+        "{path}, line {line}: {reason}\n\
+         deployc removes and overwrites files on this manifest's word, so it does not \
+         build with a manifest it cannot trust; nothing was changed. Fix or delete that \
+         line (or the manifest: deployc then owns no file there and overwrites none \
+         without --force)"
+    )]
+    BadManifest {
+        path: String,
+        line: usize,
+        reason: String,
+    },
+    #[error(
+        "{path} is a symbolic link; deployc never writes, reads or removes through a \
+         link inside its output folder. Replace it with a real folder or file (the \
+         output folder itself, -o, may be a link)"
+    )]
+    Link { path: String },
+    #[error(
+        "refusing to overwrite {} file(s) deployc did not write (not in {out}/{MANIFEST_NAME}):\n{}\n\
+         move them away, or run with --force to overwrite them",
+        .paths.len(),
+        listed(.out, .paths)
+    )]
+    Foreign { out: String, paths: Vec<String> },
+    #[error("refusing to write `{0}`: not a path inside the output folder")]
+    UnsafePath(String),
+    #[error("{0} changed while this build read it (another deployc build?); run the build again")]
+    Raced(String),
+}
+
+/// One `  OUT/path` line a path.
+fn listed(out: &str, paths: &[String]) -> String {
+    let lines: Vec<String> = paths.iter().map(|p| format!("  {out}/{p}")).collect();
+    lines.join("\n")
 }
 
 /// Every `.deploy` file named or found below the named folders, sorted, so
@@ -187,6 +235,29 @@ pub fn stem(name: &str) -> String {
     file.strip_suffix(".deploy").unwrap_or(file).to_string()
 }
 
+/// The stem of the spec named `name`, when it is [`valid_stem`]: a spec
+/// file's name chooses a folder deployc writes and removes in, so
+/// `specs/...deploy` (stem `..`) or `/srv/.deploy` (stem empty) must not
+/// reach the file system.
+pub fn checked_stem(name: &str) -> Result<String, BuildError> {
+    let stem = stem(name);
+    if valid_stem(&stem) {
+        Ok(stem)
+    } else {
+        Err(BuildError::BadStem {
+            spec: name.to_string(),
+            stem,
+        })
+    }
+}
+
+/// Fails at the first spec (in the order given) whose stem is not valid.
+pub fn check_stems(paths: &[PathBuf]) -> Result<(), BuildError> {
+    paths
+        .iter()
+        .try_for_each(|p| checked_stem(&display_name(p)).map(drop))
+}
+
 /// All files of all specs, keyed by path relative to the output folder
 /// (`<stem>/<file>`). Fails when two specs share a stem.
 pub fn layout(compiled: &[Compiled]) -> Result<BTreeMap<String, String>, BuildError> {
@@ -227,6 +298,15 @@ fn unique<'a>(stems: impl IntoIterator<Item = (String, &'a str)>) -> Result<(), 
     Ok(())
 }
 
+/// A build worked out by [`plan`], for [`emit_and_apply`].
+pub struct Plan {
+    /// One a spec, in the order given.
+    pub outcomes: Vec<Outcome>,
+    /// The manifest the plan read, and which version of it.
+    manifest: Manifest,
+    stamp: Option<manifest::Stamp>,
+}
+
 /// A spec in an incremental build: reused from the last build, or checked
 /// afresh and, when it checked, waiting to be emitted.
 pub enum Outcome {
@@ -249,24 +329,22 @@ pub fn plan(
     targets: emit::Targets,
     jobs: Option<usize>,
     force: bool,
-) -> Result<Vec<Outcome>, BuildError> {
-    let manifest_path = out.join(MANIFEST_NAME);
-    let old = if force {
-        Manifest::default()
-    } else {
-        fs::read_to_string(&manifest_path)
-            .map(|t| Manifest::parse(&t))
-            .unwrap_or_default()
-    };
-    let manifest_time = fs::metadata(&manifest_path).and_then(|m| m.modified()).ok();
-    in_pool(jobs, || {
+) -> Result<Plan, BuildError> {
+    check_stems(paths)?;
+    // Read, and checked, even with --force: a manifest that cannot be
+    // trusted stops the build before anything is compiled.
+    let (manifest, stamp) = manifest::read(out)?;
+    let empty = Manifest::default();
+    let old = if force { &empty } else { &manifest };
+    let manifest_time = stamp.as_ref().and_then(|s| s.modified);
+    let outcomes = in_pool(jobs, || {
         paths
             .par_iter()
             .map(|path| {
                 let bytes = read(path)?;
                 let name = display_name(path);
                 let input_hash = input_hash(&name, &targets.hash_key(), &bytes);
-                let stem = stem(&name);
+                let stem = checked_stem(&name)?;
                 if let Some(entry) = old.specs.get(&stem) {
                     if entry.input_hash == input_hash
                         && entry.source == name
@@ -289,8 +367,13 @@ pub fn plan(
                     input_hash,
                 })
             })
-            .collect()
-    })?
+            .collect::<Result<Vec<_>, BuildError>>()
+    })??;
+    Ok(Plan {
+        outcomes,
+        manifest,
+        stamp,
+    })
 }
 
 /// Emits every spec of `outcomes` that checked and brings `out` up to date
@@ -299,27 +382,69 @@ pub fn plan(
 /// files are compared with the disk and written as soon as they are
 /// emitted, then dropped. Call it once every spec has checked: two specs of
 /// one stem are refused before anything is written, and after that only
-/// the file system can fail. Returns the new manifest and every change,
-/// sorted.
+/// the file system, a link in the output folder or a file deployc does not
+/// own (refused unless `force`) can stop it; the manifest then still lists
+/// every file written ([`write::Journal`]), and a spec with a file it does
+/// not own is not written at all. Returns the new manifest and every
+/// change, sorted.
 pub fn emit_and_apply(
-    outcomes: Vec<Outcome>,
+    plan: Plan,
     out: &Path,
     targets: emit::Targets,
     jobs: Option<usize>,
     write: bool,
+    force: bool,
 ) -> Result<(Manifest, Vec<Change>), BuildError> {
+    let outcomes = plan.outcomes;
     unique_outcome_stems(&outcomes)?;
-    if write
+    let _lock = if write {
+        fs::create_dir_all(out).map_err(|e| write::write_err(out, e))?;
+        Some(lock::lock(out)?)
+    } else {
+        None
+    };
+    // The manifest deployc trusts for ownership and removal is the one on
+    // disk under the lock: the plan's, unless another build replaced it
+    // since; then what the plan reused must still be what it says.
+    let old = if manifest::stamp(out) == plan.stamp {
+        plan.manifest
+    } else {
+        let (old, _) = manifest::read(out)?;
+        let stale = outcomes.iter().any(
+            |o| matches!(o, Outcome::Reused { stem, entry } if old.specs.get(stem) != Some(entry)),
+        );
+        if stale {
+            return Err(BuildError::Raced(out.display().to_string()));
+        }
+        old
+    };
+    let reused: BTreeSet<&str> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Reused { stem, .. } => Some(stem.as_str()),
+            Outcome::Checked { .. } => None,
+        })
+        .collect();
+    let journal = if write
         && outcomes
             .iter()
             .any(|o| matches!(o, Outcome::Checked { .. }))
     {
-        fs::create_dir_all(out).map_err(|e| write::write_err(out, e))?;
-    }
+        Some(write::Journal::start(out, &old, &reused)?)
+    } else {
+        None
+    };
+    let apply = Apply {
+        out,
+        targets,
+        old: &old,
+        force,
+        journal: journal.as_ref(),
+    };
     let emitted = in_pool(jobs, || {
         outcomes
             .into_par_iter()
-            .map(|outcome| emit_one(outcome, out, targets, write))
+            .map(|outcome| apply.emit_one(outcome))
             .collect::<Result<Vec<_>, BuildError>>()
     })??;
     let mut manifest = Manifest::default();
@@ -328,7 +453,21 @@ pub fn emit_and_apply(
         manifest.specs.insert(stem, entry);
         changes.extend(spec_changes);
     }
-    let removals = write::removals(out, &manifest);
+    let foreign: Vec<String> = changes
+        .iter()
+        .filter(|c| matches!(c, Change::Foreign(_)))
+        .map(|c| c.path().to_string())
+        .collect();
+    if write && !foreign.is_empty() {
+        // The journal lists what was written; nothing is removed.
+        let mut paths = foreign;
+        paths.sort();
+        return Err(BuildError::Foreign {
+            out: out.display().to_string(),
+            paths,
+        });
+    }
+    let removals = write::removals(out, &old, &manifest)?;
     if write {
         write::remove(out, &removals)?;
     }
@@ -340,33 +479,55 @@ pub fn emit_and_apply(
     Ok((manifest, changes))
 }
 
-/// One spec of [`emit_and_apply`]: its stem, manifest entry and changes;
-/// None for a spec that did not check.
-fn emit_one(
-    outcome: Outcome,
-    out: &Path,
+/// What every worker of [`emit_and_apply`] shares.
+struct Apply<'a> {
+    out: &'a Path,
     targets: emit::Targets,
-    write: bool,
-) -> Result<Option<(String, SpecEntry, Vec<Change>)>, BuildError> {
-    let (compiled, input_hash) = match outcome {
-        Outcome::Reused { stem, entry } => return Ok(Some((stem, entry, Vec::new()))),
-        Outcome::Checked {
-            compiled,
-            input_hash,
-        } => (compiled, input_hash),
-    };
-    let Some(spec) = &compiled.spec else {
-        return Ok(None);
-    };
-    let stem = stem(&compiled.source.name);
-    let files = emit::emit(spec, targets);
-    let entry = entry_of(&compiled, &files, &stem, input_hash);
-    let changes = write::spec_changes(out, &stem, &files);
-    if write {
-        write::write_spec(out, &changes)?;
+    /// The manifest on disk: which files deployc owns.
+    old: &'a Manifest,
+    force: bool,
+    /// Where a spec's files are recorded before they are written; None
+    /// when nothing is written (`--check`).
+    journal: Option<&'a write::Journal>,
+}
+
+impl Apply<'_> {
+    /// One spec: its stem, manifest entry and changes; None for a spec that
+    /// did not check. A spec with a file deployc does not own is not
+    /// written; the caller refuses the build.
+    fn emit_one(
+        &self,
+        outcome: Outcome,
+    ) -> Result<Option<(String, SpecEntry, Vec<Change>)>, BuildError> {
+        let (compiled, input_hash) = match outcome {
+            Outcome::Reused { stem, entry } => return Ok(Some((stem, entry, Vec::new()))),
+            Outcome::Checked {
+                compiled,
+                input_hash,
+            } => (compiled, input_hash),
+        };
+        let Some(spec) = &compiled.spec else {
+            return Ok(None);
+        };
+        let stem = checked_stem(&compiled.source.name)?;
+        let files = emit::emit(spec, self.targets);
+        let entry = entry_of(&compiled, &files, &stem, input_hash);
+        // Emitted names come from the spec (services, environments): they
+        // must stay inside the spec's folder whatever an emitter does.
+        if let Some(bad) = entry.files.keys().find(|p| !paths::safe_relative(p)) {
+            return Err(BuildError::UnsafePath(bad.clone()));
+        }
+        let changes = write::spec_changes(self.out, &stem, &files, self.old, self.force)?;
+        let refused = changes.iter().any(|(c, _)| matches!(c, Change::Foreign(_)));
+        if let Some(journal) = self.journal {
+            if !refused && !changes.is_empty() {
+                journal.append(&stem, &entry)?;
+                write::write_spec(self.out, &changes)?;
+            }
+        }
+        let changes = changes.into_iter().map(|(change, _)| change).collect();
+        Ok(Some((stem, entry, changes)))
     }
-    let changes = changes.into_iter().map(|(change, _)| change).collect();
-    Ok(Some((stem, entry, changes)))
 }
 
 /// Fails when two specs of a build, reused or checked, would write to the
@@ -410,18 +571,29 @@ fn entry_of(compiled: &Compiled, files: &[OutputFile], stem: &str, input_hash: u
 /// Whether every file of the entry is on disk with the recorded content.
 /// A file last modified before the manifest is taken as written by that
 /// build (every build writes its files before its manifest), so a no-change
-/// rebuild costs one `stat` a file. Any other file (edited by hand, checked
+/// rebuild costs one `lstat` a file. Any other file (edited by hand, checked
 /// out by git, or written in the same clock tick as the manifest: file
-/// times are coarse, a few milliseconds) is read and hashed.
+/// times are coarse, a few milliseconds) is read and hashed. A link is
+/// never intact: the spec is rebuilt, and the link replaced. (A reused
+/// spec writes and removes nothing, so a link in place of one of its
+/// folders is found when the spec next writes: see `paths::Folders`.)
 fn intact(out: &Path, entry: &SpecEntry, manifest_time: Option<SystemTime>) -> bool {
     entry.files.iter().all(|(path, hash)| {
         let path = out.join(path);
-        let older = fs::metadata(&path)
-            .and_then(|m| m.modified())
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            return false;
+        };
+        if !meta.is_file() {
+            return false;
+        }
+        let older = meta
+            .modified()
             .ok()
             .zip(manifest_time)
             .is_some_and(|(file, manifest)| file < manifest);
-        older || fs::read(&path).is_ok_and(|b| manifest::hash(&b) == *hash)
+        older
+            || matches!(paths::read_existing(&path),
+                paths::Existing::File(b) if manifest::hash(&b) == *hash)
     })
 }
 
@@ -435,6 +607,8 @@ pub fn stream(
     paths: &[PathBuf],
     jobs: Option<usize>,
 ) -> Result<(Vec<Compiled>, String), BuildError> {
+    // The same names as a build to disk, so that stdout and disk agree.
+    check_stems(paths)?;
     // Each worker joins its spec's documents and drops the spec's model
     // and files itself: dropped here, on one thread after all the work,
     // they were a sixth of a stream's time on two cores.
