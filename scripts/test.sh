@@ -39,4 +39,11 @@ cargo test --locked --no-fail-fast
 section "conformance: Prometheus, promtool and Alertmanager (conformance/monitoring)"
 scripts/conformance-monitoring.sh
 
+# generated/ and the conformance corpus (two releases sharing metric names,
+# blue-green and canary, several triggers on one metric), built apart.
+section "conformance: Argo Rollouts' own code (conformance/argo)"
+corpus_out=target/conformance/generated
+target/debug/deployc build tests/conformance/specs -o "$corpus_out"
+DEPLOYC_TREES="generated:$corpus_out" scripts/conformance-argo.sh
+
 section "done"
