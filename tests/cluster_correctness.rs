@@ -396,3 +396,29 @@ phase p {{ at T+0; canary 20% }}
     assert_eq!(routed["stableService"], "api");
     assert_eq!(routed["canaryService"], "api-canary");
 }
+
+/// Issue items 6 and 15: the runbook states the first-release path (Argo
+/// skips every step when it first creates a Rollout) and gives the
+/// `kubectl argo rollouts` commands for every Rollout deployc generates,
+/// never for a StatefulSet.
+#[test]
+fn the_runbook_names_the_rollouts_deployc_generates() {
+    let files = compile(
+        r#"
+release r { title "r"; version "1.0.0"; namespace "shop" }
+service api { image "example/api:1.0.0"; port http 8080 }
+service db { image "postgres:16.1"; port pg 5432; storage { size 8Gi; mount "/var/lib/postgresql/data" } }
+phase p { at T+0; canary 50% }
+"#,
+    );
+    let runbook = &files["runbook.md"];
+    for verb in ["get rollout", "promote", "abort", "retry rollout", "undo"] {
+        let command = format!("`kubectl argo rollouts {verb} api -n shop`");
+        assert!(runbook.contains(&command), "{command} missing");
+        assert!(!runbook.contains(&format!("kubectl argo rollouts {verb} db ")));
+    }
+    assert_eq!(
+        runbook.matches("First release with this Rollout").count(),
+        1
+    );
+}

@@ -551,6 +551,31 @@ struct ServiceView {
     configs: Vec<ConfigView>,
     read_only_root: bool,
     run_as_user: u64,
+    /// What a person runs for this Rollout at each decision; empty for a
+    /// StatefulSet.
+    commands: Vec<CommandView>,
+}
+
+#[derive(Serialize)]
+struct CommandView {
+    what: &'static str,
+    command: String,
+}
+
+/// The `kubectl argo rollouts` commands of a Rollout: the objects deployc
+/// generates, not the Deployment a hand-written runbook would name.
+fn argo_commands(name: &str, namespace: &str) -> Vec<CommandView> {
+    let at = |what, verb: &str| CommandView {
+        what,
+        command: format!("kubectl argo rollouts {verb} {name} -n {namespace}"),
+    };
+    vec![
+        at("watch the rollout", "get rollout"),
+        at("promote past a pause or approval", "promote"),
+        at("abort (back to the stable version)", "abort"),
+        at("retry after an abort", "retry rollout"),
+        at("roll back to the previous revision", "undo"),
+    ]
 }
 
 #[derive(Serialize)]
@@ -987,8 +1012,14 @@ fn trigger_view(spec: &Spec, all: &[Alert<'_>], t: &crate::model::Trigger) -> Tr
     }
 }
 
-fn service_view(s: &crate::model::Service) -> ServiceView {
+fn service_view(s: &crate::model::Service, namespace: &str) -> ServiceView {
+    let argo = s.workload() == WorkloadKind::Rollout;
     ServiceView {
+        commands: if argo {
+            argo_commands(&crate::model::names::service_object(&s.name), namespace)
+        } else {
+            Vec::new()
+        },
         name: s.name.clone(),
         heading: format!("Service: {}", s.name),
         description: s.description.clone(),
@@ -1381,7 +1412,11 @@ impl View {
             header: header_markdown(spec).trim_end().to_string(),
             title: format!("Runbook: {}", heading(&r.title)),
             release,
-            services: spec.services.iter().map(service_view).collect(),
+            services: spec
+                .services
+                .iter()
+                .map(|s| service_view(s, &spec.release.namespace))
+                .collect(),
             environments: spec
                 .environments
                 .iter()
