@@ -1,14 +1,8 @@
 //! E0801 by value as well as by name, in every string that reaches an
 //! artifact, and `not_secret` (W0804 when it excuses nothing).
 
-fn codes(spec: &str) -> Vec<&'static str> {
-    let (_, checked) = deployc::check_bytes("t.deploy", spec.as_bytes());
-    checked
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect()
-}
+mod common;
+use common::codes;
 
 const RELEASE: &str = "release r { title \"R\"; version \"1.0.0\"; namespace \"r\" }\n";
 

@@ -4,14 +4,8 @@
 
 use std::process::Command;
 
-fn codes(spec: &str) -> Vec<&'static str> {
-    let (_, checked) = deployc::check_bytes("t.deploy", spec.as_bytes());
-    checked
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect()
-}
+mod common;
+use common::codes;
 
 const RELEASE: &str = "release r { title \"R\"; version \"1.0.0\"; namespace \"r\" }\n";
 
