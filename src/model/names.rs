@@ -689,11 +689,9 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
     }
     for (i, metric) in spec.metrics.iter().enumerate() {
         let Some(bands) = &metric.bands else { continue };
-        for (level, present) in [
-            ("warning", bands.warning.is_some()),
-            ("critical", bands.critical.is_some()),
-        ] {
-            if present {
+        for (level, band) in [("warning", &bands.warning), ("critical", &bands.critical)] {
+            // A band edge a trigger watches has no alert of its own.
+            if band.as_ref().is_some_and(|b| !spec.trigger_watches(metric, b)) {
                 push(
                     NameKind::Alert,
                     band_alert(&metric.name, level),
