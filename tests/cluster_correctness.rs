@@ -422,3 +422,34 @@ phase p { at T+0; canary 50% }
         1
     );
 }
+
+/// Issue item 12 (queries): an environment's copy of an analysis measures
+/// that environment: the release namespace's matcher reads its namespace.
+#[test]
+fn a_staging_analysis_queries_staging() {
+    let files = compile(
+        r#"
+release r { title "r"; version "1.0.0"; namespace "shop" }
+service api { image "example/api:1.0.0"; port http 8080 }
+metric err { query "sum(rate(e{namespace=\"shop\"}[5m])) / sum(rate(t{namespace=\"shop\"}[5m]))"; unit ratio }
+phase p { at T+0; canary 20%; gate err < 1% for 5m }
+environment staging { namespace "staging" }
+"#,
+    );
+    let query = |path: &str| {
+        yaml(&files[path])["spec"]["metrics"][0]["provider"]["prometheus"]["query"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let prod = query("rollouts/analysistemplate-api-p-err.yaml");
+    let staging = query("environments/staging/rollouts/analysistemplate-api-p-err.yaml");
+    assert!(
+        prod.contains(r#"namespace="shop""#) && !prod.contains("staging"),
+        "{prod}"
+    );
+    assert!(
+        staging.contains(r#"namespace="staging""#) && !staging.contains(r#""shop""#),
+        "{staging}"
+    );
+}

@@ -691,7 +691,10 @@ pub fn generated(spec: &Spec) -> Vec<Generated> {
         let Some(bands) = &metric.bands else { continue };
         for (level, band) in [("warning", &bands.warning), ("critical", &bands.critical)] {
             // A band edge a trigger watches has no alert of its own.
-            if band.as_ref().is_some_and(|b| !spec.trigger_watches(metric, b)) {
+            if band
+                .as_ref()
+                .is_some_and(|b| !spec.trigger_watches(metric, b))
+            {
                 push(
                     NameKind::Alert,
                     band_alert(&metric.name, level),

@@ -174,14 +174,30 @@ fn template(
     }
 }
 
-fn prometheus(spec: &Spec, query: String) -> MetricProvider {
+fn prometheus(spec: &Spec, namespace: &str, query: &str) -> MetricProvider {
     MetricProvider {
         prometheus: Some(PrometheusMetric {
             address: spec.release.prometheus_url.clone(),
-            query,
+            query: query_in(spec, namespace, query),
         }),
         ..Default::default()
     }
+}
+
+/// The query as an environment's copy of the analysis must run it: a
+/// matcher on the release's namespace (`namespace="shop"`) reads the
+/// environment's namespace instead, so a staging analysis measures
+/// staging, not production. Only that exact matcher is rewritten; a query
+/// that selects its pods otherwise reads what it says in every copy.
+pub fn query_in(spec: &Spec, namespace: &str, query: &str) -> String {
+    let release = &spec.release.namespace;
+    if namespace == release {
+        return query.to_string();
+    }
+    query.replace(
+        &format!("namespace=\"{release}\""),
+        &format!("namespace=\"{namespace}\""),
+    )
 }
 
 /// A metric gate: `count` measurements `interval` apart over the window,
@@ -207,7 +223,7 @@ pub fn metric_gate(
         consecutive_error_limit: None,
         success_condition: Some(conditions.success),
         failure_condition: Some(conditions.failure),
-        provider: prometheus(spec, metric.query.clone()),
+        provider: prometheus(spec, namespace, &metric.query),
     };
     let intent = Intent {
         role: "gate",
@@ -243,7 +259,8 @@ pub fn trigger(
         failure_condition: Some(sustained_failure_condition(condition.op, &threshold)),
         provider: prometheus(
             spec,
-            sustained_query(&metric.query, condition.op, &threshold, sustain),
+            namespace,
+            &sustained_query(&metric.query, condition.op, &threshold, sustain),
         ),
     };
     let intent = Intent {
