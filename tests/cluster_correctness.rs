@@ -453,3 +453,23 @@ environment staging { namespace "staging" }
         "{staging}"
     );
 }
+
+/// Issue item 14: `chat "qa-discord"` became a Slack receiver. A handle
+/// naming another platform is refused; a Slack channel is not.
+#[test]
+fn a_chat_handle_of_another_platform_is_refused() {
+    let spec = |chat: &str| {
+        format!("release r {{ title \"r\"; version \"1\"; namespace \"r\"; owner qa }}\ncontact qa {{ role \"QA\"; chat \"{chat}\" }}\n")
+    };
+    let errors = |chat: &str| {
+        deployc::check_source(&SourceFile::new("t.deploy", spec(chat)))
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .count()
+    };
+    assert_eq!(errors("qa-discord"), 1);
+    assert_eq!(errors("#ops-msteams"), 1);
+    assert_eq!(errors("#qa"), 0);
+    assert_eq!(errors("@platform-oncall"), 0);
+}

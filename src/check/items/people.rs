@@ -38,7 +38,12 @@ pub fn contact(stmt: &Statement, ctx: &mut Ctx) -> Contact {
             "role" => contact.role = value.unwrap_or_default(),
             "name" => contact.person = value,
             "phone" => contact.phone = value,
-            "chat" => contact.chat = value,
+            "chat" => {
+                if let (Some(chat), Some(arg)) = (&value, s.args.first()) {
+                    not_slack(chat, arg.span, &mut ctx.d);
+                }
+                contact.chat = value
+            }
             "email" => contact.email = value,
             _ => contact.pager = value,
         }
@@ -156,4 +161,32 @@ pub fn escalation(stmt: &Statement, ctx: &mut Ctx) -> Option<Escalation> {
         channels,
         then,
     })
+}
+
+/// Chat platforms Alertmanager cannot reach through a `slack_configs`.
+const OTHER_CHATS: &[(&str, &str)] = &[
+    ("discord", "Discord"),
+    ("msteams", "Microsoft Teams"),
+    ("mattermost", "Mattermost"),
+    ("telegram", "Telegram"),
+    ("webex", "Webex"),
+    ("rocketchat", "Rocket.Chat"),
+];
+
+/// A `chat` handle is a Slack channel or user: deployc writes it as the
+/// channel of a Slack receiver. A handle that names another platform
+/// (`qa-discord`) would silently become a Slack channel nobody reads.
+fn not_slack(chat: &str, span: crate::source::Span, d: &mut crate::diagnostics::Diagnostics) {
+    let lower = chat.to_ascii_lowercase();
+    if let Some((_, platform)) = OTHER_CHATS.iter().find(|(word, _)| lower.contains(word)) {
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("`{chat}` looks like a {platform} channel, but `chat` is delivered to Slack"),
+                "would become a Slack channel",
+            )
+            .help("deployc sends `chat` to Slack only: give this contact an `email` or a `pager`, or name its Slack channel"),
+        );
+    }
 }
