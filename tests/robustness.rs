@@ -307,10 +307,10 @@ fn lines_of_100_000_characters_never_panic() {
 /// lookups are counted exactly by a unit test (`source::tests`); this is the
 /// end-to-end guard, on the inputs of the report (`bogus x` lines, unused
 /// contacts): check and render 2,500 and then 10,000 of them, best of three
-/// runs each, and compare. Four times the input took 3.5 and 5.5 times as
-/// long for twice the input before (4 s to 14 s, 10 s to 57 s); the bound, 8,
-/// for four times the input leaves room for a
-/// busy machine without letting a quadratic path through.
+/// runs each, and compare. Before, twice the input took 3.5 and 5.5 times as
+/// long (4 s to 14 s, 10 s to 57 s, binary in debug), so four times would
+/// take 12 to 30 times; the bound, 8, leaves room for a busy machine
+/// without letting a quadratic path through.
 #[test]
 fn diagnostics_cost_linear_time_in_their_number() {
     fn bogus(n: usize) -> String {
