@@ -374,3 +374,70 @@ fn human_output_is_capped_and_json_is_complete() {
     let json = deployc::diagnostics::render_json(&checked.diagnostics, &source);
     assert_eq!(json.lines().count(), n);
 }
+
+/// Every spec of the repository, re-saved with CRLF line breaks, with lone
+/// CR line breaks (classic Mac), and with a UTF-8 byte order mark first,
+/// compiles to byte-for-byte the same files as written with LF. A lone `\r`
+/// used to stay in text blocks (ConfigMap contents, runbook commands),
+/// whose lines were then not de-indented; a BOM was "found `\u{feff}`".
+#[test]
+fn line_breaks_and_a_byte_order_mark_do_not_change_the_output() {
+    let mut paths: Vec<_> = fs::read_dir("specs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "deploy"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty());
+    let emit = |text: &str| {
+        let (source, checked) = deployc::check_bytes("s.deploy", text.as_bytes());
+        let spec = checked.spec.unwrap_or_else(|| {
+            panic!(
+                "{}",
+                deployc::diagnostics::render_human_plain(&checked.diagnostics, &source)
+            )
+        });
+        deployc::emit::emit_all(&spec)
+            .into_iter()
+            .map(|f| (f.path, f.content))
+            .collect::<Vec<_>>()
+    };
+    for path in paths {
+        let lf = fs::read_to_string(&path).unwrap().replace("\r\n", "\n");
+        let expected = emit(&lf);
+        for (how, text) in [
+            ("CRLF", lf.replace('\n', "\r\n")),
+            ("lone CR", lf.replace('\n', "\r")),
+            ("BOM", format!("\u{feff}{lf}")),
+            (
+                "BOM and lone CR",
+                format!("\u{feff}{}", lf.replace('\n', "\r")),
+            ),
+        ] {
+            let got = emit(&text);
+            assert_eq!(got.len(), expected.len(), "{}, {how}", path.display());
+            for ((path_got, got), (_, want)) in got.iter().zip(&expected) {
+                assert!(
+                    got == want,
+                    "{} ({how}): {path_got} differs",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// Diagnostics of a spec with a BOM or lone CR line breaks point where they
+/// are in an editor: line and column as for the LF file.
+#[test]
+fn positions_count_lone_cr_line_breaks_and_skip_the_bom() {
+    let lf = format!("{VALID}\nbogus x\n");
+    for text in [lf.replace('\n', "\r"), format!("\u{feff}{lf}")] {
+        let (source, checked) = deployc::check_bytes("p.deploy", text.as_bytes());
+        let d = &checked.diagnostics[0];
+        assert_eq!(d.code.as_str(), "E0201");
+        assert_eq!(source.line_col(d.span.start), (3, 1), "{text:?}");
+        let json = deployc::diagnostics::render_json(&checked.diagnostics, &source);
+        assert!(json.contains("\"line\":3,\"column\":1"), "{json}");
+    }
+}
