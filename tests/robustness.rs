@@ -441,3 +441,54 @@ fn positions_count_lone_cr_line_breaks_and_skip_the_bom() {
         assert!(json.contains("\"line\":3,\"column\":1"), "{json}");
     }
 }
+
+/// Nothing deployc prints for a person holds a character a terminal would
+/// act on: control characters in strings are refused (E0105), bidi
+/// controls warned about (W0106), and neither a message nor a snippet
+/// echoes them raw (a NUL or an escape sequence in a comment next to an
+/// error used to be printed as is, and `\u{202e}` too).
+#[test]
+fn no_control_character_reaches_the_terminal() {
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    let cases = [
+        format!("{VALID}section \"A\" \"\u{1b}[2J\u{1b}]0;pwned\u{7}\"\n"),
+        format!("{VALID}section \"A\" \"\"\"\n  \u{0}x\u{9b}31m\n\"\"\"\n"),
+        format!("{VALID}# \u{1b}[31m red comment\nbogus \"\u{202e}x\"\n"),
+        format!("{VALID}# \u{202e} }} \u{2066}\nsection \"A\" \"\u{202b}\"\n"),
+        format!("{VALID}bogus\u{1b}[31m x\n"),
+        format!("\u{1b}[31m\u{0}{VALID}"),
+    ];
+    for text in &cases {
+        let (source, checked) = deployc::check_bytes("t\u{1b}[1m.deploy", text.as_bytes());
+        assert!(!checked.diagnostics.is_empty(), "{text:?}");
+        for out in [
+            deployc::diagnostics::render_human(&checked.diagnostics, &source, false),
+            deployc::diagnostics::render_github(&checked.diagnostics, &source),
+        ] {
+            assert!(!out.chars().any(raw), "{text:?} printed raw:\n{out}");
+        }
+    }
+    // Controls in strings are errors; a bidi control alone is a warning.
+    for text in &cases[..2] {
+        let (_, checked) = deployc::check_bytes("t.deploy", text.as_bytes());
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code.as_str() == "E0105"),
+            "{text:?}"
+        );
+    }
+    let (_, checked) = deployc::check_bytes("t.deploy", cases[3].as_bytes());
+    let codes: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(codes, ["W0106", "W0106", "W0106"]);
+    assert!(checked.spec.is_some());
+}

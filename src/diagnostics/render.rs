@@ -17,6 +17,7 @@ use miette::{
 
 use super::{Diagnostic, Severity};
 use crate::source::SourceFile;
+use crate::syntax::chars;
 
 /// Human output shows this many diagnostics of one file, then a count of
 /// the rest: thousands of them scroll the first (the cause) out of sight.
@@ -202,19 +203,12 @@ fn snippet_omitted(d: &Diagnostic, source: &SourceFile) -> Option<String> {
 /// Characters never written raw to a terminal: controls (C0, DEL, C1:
 /// escape sequences, NUL, bell...) other than tab and line feed, and the
 /// bidirectional controls, which reorder what is shown.
-pub(crate) fn unprintable(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n') || is_bidi_control(c)
-}
-
-/// The Unicode bidirectional formatting characters that can make text read
-/// differently from its bytes: embeddings and overrides (U+202A–U+202E),
-/// isolates (U+2066–U+2069). (Trojan Source, CVE-2021-42574.)
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+fn unprintable(c: char) -> bool {
+    (chars::is_control(c) && c != '\t' && c != '\n') || chars::is_bidi_control(c)
 }
 
 /// The text with every unprintable character written as `\u{1b}`.
-pub(crate) fn printable(s: &str) -> Cow<'_, str> {
+fn printable(s: &str) -> Cow<'_, str> {
     if !s.chars().any(unprintable) {
         return Cow::Borrowed(s);
     }

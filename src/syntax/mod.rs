@@ -1,5 +1,6 @@
 //! Text to syntax tree. See `grammar/deploy.pest` for the grammar.
 
+pub mod chars;
 mod limits;
 mod parser;
 mod strings;
