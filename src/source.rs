@@ -81,19 +81,14 @@ impl SourceFile {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    /// Logarithmic in the number of lines; linear only in the length of a
-    /// line that holds other characters than ASCII before the offset.
+    /// Logarithmic in the size of the text (see [`LineIndex`]).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let lines = self.lines();
         let line = lines.line_of(offset);
-        let start = lines.starts[line];
-        let col = if lines.ascii[line] {
-            offset - start
-        } else {
-            count_scanned(offset - start);
-            self.text[start..offset].chars().count()
-        };
+        let (from, col) = lines.checkpoint_before(offset, line);
+        count_scanned(offset - from);
+        let col = col + self.text[from..offset].chars().count();
         (line + 1, col + 1)
     }
 
@@ -104,37 +99,64 @@ impl SourceFile {
 
 /// The start of every line of a text. A line ends at `\n`, at `\r\n` or at
 /// a lone `\r`, as in the grammar (and in miette's snippets and the LSP).
+/// Columns count characters from a checkpoint at most [`CHECKPOINT`] bytes
+/// before the offset, so one line of megabytes (a minified spec) costs no
+/// more per lookup than a short one.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     /// Byte offset where each line starts; the first is 0.
     starts: Vec<usize>,
-    /// Whether each line is ASCII: its columns are then byte differences.
-    ascii: Vec<bool>,
+    /// (byte offset, its 0-based column in characters) every CHECKPOINT
+    /// bytes or so within long lines, in order.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between column checkpoints.
+pub const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         count_scanned(text.len());
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut ascii = Vec::new();
-        let mut line_ascii = true;
+        let mut checkpoints = Vec::new();
+        let (mut col, mut last) = (0, 0);
         for (i, &b) in bytes.iter().enumerate() {
-            line_ascii &= b.is_ascii();
+            // UTF-8 continuation bytes are not characters.
+            if b & 0xc0 != 0x80 {
+                if i - last >= CHECKPOINT {
+                    checkpoints.push((i, col));
+                    last = i;
+                }
+                col += 1;
+            }
             if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 starts.push(i + 1);
-                ascii.push(line_ascii);
-                line_ascii = true;
+                col = 0;
+                last = i + 1;
             }
         }
-        ascii.push(line_ascii);
-        LineIndex { starts, ascii }
+        LineIndex {
+            starts,
+            checkpoints,
+        }
     }
 
     /// The 0-based line holding byte `offset` (a line break belongs to the
     /// line it ends).
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The nearest known (byte offset, 0-based column) at or before
+    /// `offset` on `line`: a checkpoint, or the line's start.
+    fn checkpoint_before(&self, offset: usize, line: usize) -> (usize, usize) {
+        let start = self.starts[line];
+        let k = self.checkpoints.partition_point(|&(o, _)| o <= offset);
+        match k.checked_sub(1).map(|k| self.checkpoints[k]) {
+            Some((o, col)) if o >= start => (o, col),
+            _ => (start, 0),
+        }
     }
 
     /// Byte offset where 0-based line `line` starts (clamped to the last).
@@ -222,11 +244,31 @@ mod tests {
             assert_eq!(l, line + 1);
         }
         let scanned = SCANNED.with(|s| s.get());
-        // The index (one pass) plus a few bytes per non-ASCII lookup.
+        // The index (one pass) plus a few bytes per lookup.
         assert!(
             scanned <= text.len() + 4 * n,
             "{scanned} bytes scanned for {n} lookups in {} bytes",
             text.len()
+        );
+    }
+
+    /// On one line of 1 MB (a minified spec), a column is counted from the
+    /// nearest checkpoint, not from the start of the line; and it is right.
+    #[test]
+    fn columns_on_a_very_long_line_are_counted_from_checkpoints() {
+        let text = "é".repeat(300_000) + &"x".repeat(400_000);
+        let source = SourceFile::new("t", text.clone());
+        let _ = source.line_col(0);
+        SCANNED.with(|s| s.set(0));
+        for offset in (0..text.len()).step_by(997) {
+            let col = text[..floor_char_boundary(&text, offset)].chars().count() + 1;
+            assert_eq!(source.line_col(offset), (1, col), "offset {offset}");
+        }
+        let scanned = SCANNED.with(|s| s.get());
+        let lookups = text.len() / 997 + 1;
+        assert!(
+            scanned <= lookups * CHECKPOINT,
+            "{scanned} bytes scanned for {lookups} lookups"
         );
     }
 }
