@@ -22,8 +22,9 @@ pub struct Table {
 }
 
 /// Comparisons "did you mean" may make per table and spec: enough for every
-/// unknown name of a real spec (hundreds of names), a few milliseconds.
-const MAX_SUGGESTION_COMPARISONS: usize = 100_000;
+/// unknown name of a real spec (a hundred unknown names among two hundred),
+/// a few milliseconds.
+const MAX_SUGGESTION_COMPARISONS: usize = 20_000;
 
 impl Table {
     pub fn new(kind: &'static str, unknown: Code) -> Self {

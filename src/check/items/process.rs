@@ -219,7 +219,7 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
     let fields: std::collections::HashSet<&str> = t.fields.iter().map(String::as_str).collect();
     // "Did you mean" compares an unknown name with every field: bounded, or
     // N unknown placeholders against N fields cost N².
-    let mut comparisons_left: usize = 100_000;
+    let mut comparisons_left: usize = 20_000;
     for (text, arg) in &texts {
         // The k-th `{{` of the text is the k-th of its source (escapes and
         // de-indentation neither make nor remove braces), so one forward
