@@ -153,6 +153,10 @@ fn check_one(bytes: &[u8]) {
         // Whatever checks must also emit without panicking.
         let _ = deployc::emit::emit_all(spec);
     }
+    // And every diagnostic must render, in every format.
+    let _ = deployc::diagnostics::render_human(&checked.diagnostics, &source, true);
+    let _ = deployc::diagnostics::render_json(&checked.diagnostics, &source);
+    let _ = deployc::diagnostics::render_github(&checked.diagnostics, &source);
     if let Ok(tree) = deployc::syntax::parse(&source.text) {
         strings_stay_on_their_line(&source.text, &tree.statements);
     }
@@ -183,6 +187,35 @@ fn ten_thousand_mutations_never_panic() {
         let base = &corpus[rng.below(corpus.len())];
         check_one(&mutate(&mut rng, base));
         count += 1;
+    }
+}
+
+/// The stable stand-in for the fuzz targets' long lines (libFuzzer's inputs
+/// stay under 4 KB): mutated seed specs with a line of 100,000 characters
+/// spliced in, at a random place, of a random character (a blank, a
+/// letter, a token, a multi-byte character, a control character), through
+/// check, every renderer and, when they check, every emitter.
+#[test]
+fn mutated_specs_with_100_000_character_lines_never_panic() {
+    let corpus = corpus();
+    let mut rng = Rng(0x1006_1e55_0000_0007);
+    let fills = [
+        " ", "x", "é", "🚀", "{", "}", "\"", "#", "\t", "\r", "\u{1b}", "\u{202e}", "9", "{{x}}",
+    ];
+    for _ in 0..80 {
+        let base = &corpus[rng.below(corpus.len())];
+        let mut input = mutate(&mut rng, base);
+        let fill = fills[rng.below(fills.len())];
+        let long = fill.repeat(100_000 / fill.len());
+        let at = rng.below(input.len() + 1);
+        // Mostly a line of its own; sometimes glued to what is there.
+        let line = if rng.below(3) == 0 {
+            long
+        } else {
+            format!("\n{long}\n")
+        };
+        input.splice(at..at, line.into_bytes());
+        check_one(&input);
     }
 }
 
