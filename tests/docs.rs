@@ -11,6 +11,13 @@ fn diagnostics_md() -> String {
         "# Diagnostics\n\nEvery diagnostic deployc reports has a stable code. Errors (E) stop the build;\n\
          warnings (W) do not. `deployc explain CODE` prints the entry.\n\
          This file is generated from `src/diagnostics/codes.rs` by `tests/docs.rs`.\n\n\
+         Positions: lines end at `\\n`, `\\r\\n` or a lone `\\r`; columns count\n\
+         characters; a UTF-8 byte order mark is skipped (offsets count from after it).\n\
+         Human output shows the first 50 diagnostics of a file, then how many more\n\
+         there are; it leaves out a snippet whose lines are longer than 1,000\n\
+         characters or hold a control character, and says so; it writes control\n\
+         and bidirectional characters of messages as `\\u{1b}`. `--message-format\n\
+         json` and `github` list every diagnostic.\n\n\
          | code | kind | what it means | how to fix it |\n|---|---|---|---|\n",
     );
     for code in CODES {

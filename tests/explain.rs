@@ -64,10 +64,11 @@ fn every_section_explains_before_its_examples() {
 #[test]
 fn every_wrong_example_gets_its_code_and_no_other() {
     for &code in CODES {
-        if code == Code::NotUtf8 {
+        if INVISIBLE.contains(&code) {
             assert!(
                 wrong_example(code).is_none(),
-                "E0100: a wrong example would have to be invalid UTF-8"
+                "{}: its wrong example cannot be shown on the page",
+                code.as_str()
             );
             continue;
         }
@@ -93,6 +94,30 @@ fn every_wrong_example_gets_its_code_and_no_other() {
             );
         }
     }
+}
+
+/// Codes whose wrong example cannot stand on a UTF-8 page that people read:
+/// invalid UTF-8, a control character, a bidirectional control. Each has
+/// its own test that builds the wrong example from the fixed one.
+const INVISIBLE: &[Code] = &[Code::NotUtf8, Code::ControlCharacter, Code::BidiControl];
+
+/// E0105's wrong example is its fixed one with an escape sequence pasted
+/// before `Failures`; W0106's, with a right-to-left override in the comment.
+#[test]
+fn the_fixed_examples_with_an_invisible_character_get_e0105_and_w0106() {
+    let fixed = fixed_example(Code::ControlCharacter).expect("E0105 has a fixed example");
+    assert!(fixed.contains("\"Failures"));
+    let wrong = fixed.replace("\"Failures", "\"\u{1b}[31mFailures");
+    let checked = check(Code::ControlCharacter, "wrong", &wrong);
+    assert_eq!(codes_of(&checked), ["E0105"]);
+    assert!(checked.spec.is_none());
+
+    let fixed = fixed_example(Code::BidiControl).expect("W0106 has a fixed example");
+    assert!(fixed.contains("# Reviewed"));
+    let wrong = fixed.replace("# Reviewed", "# \u{202e}Reviewed");
+    let checked = check(Code::BidiControl, "wrong", &wrong);
+    assert_eq!(codes_of(&checked), ["W0106"]);
+    assert!(checked.spec.is_some(), "a warning keeps the model");
 }
 
 /// E0100's wrong example is its fixed one saved as Latin-1.

@@ -159,6 +159,8 @@ pub fn check(tree: &SyntaxTree, source: &SourceFile) -> (Option<Spec>, Diagnosti
     for (name, _) in BUILTIN_SEVERITIES {
         ctx.names.severities.builtin(name);
     }
+    ctx.d
+        .extend(crate::syntax::chars::bidi_warnings(&source.text));
     declare(tree, &mut ctx);
     ctx.metric_units = vec![None; ctx.names.metrics.len()];
     ctx.metric_no_data = vec![None; ctx.names.metrics.len()];

@@ -254,15 +254,24 @@ pub fn threshold(
         (MetricUnit::Ratio, Some((_, Some(Kind::Percent)))) => Some(q.number / hundred),
         (MetricUnit::Percent, Some((_, Some(Kind::Percent)))) => Some(q.number),
         (MetricUnit::Seconds | MetricUnit::Milliseconds, Some((u, Some(Kind::Duration)))) => {
-            let ms = q
+            let Some(ms) = q
                 .number
-                .checked_mul(Decimal::from(millis_per(u).unwrap_or(1)));
-            ms.map(|ms| {
-                if unit == MetricUnit::Seconds {
-                    ms / Decimal::from(1000)
-                } else {
-                    ms
-                }
+                .checked_mul(Decimal::from(millis_per(u).unwrap_or(1)))
+            else {
+                // Dropping the threshold silently would drop the band or
+                // gate it belongs to.
+                d.push(Diagnostic::new(
+                    Code::InvalidValue,
+                    q.span,
+                    format!("duration `{}` is too large to compare", q.text),
+                    "out of range",
+                ));
+                return None;
+            };
+            Some(if unit == MetricUnit::Seconds {
+                ms / Decimal::from(1000)
+            } else {
+                ms
             })
         }
         (MetricUnit::Bytes, Some((_, Some(Kind::Size)))) => size(d, q).map(|b| Decimal::from(b.0)),

@@ -67,6 +67,10 @@ codes! {
         "strings take the escapes \\\" \\\\ \\n \\t; use a \"\"\" text block for verbatim text";
     TooLarge = "E0104", Error, "input exceeds a limit",
         "split the spec, or flatten its nesting; limits keep every build bounded in time and memory";
+    ControlCharacter = "E0105", Error, "control character in a string",
+        "write a tab as \\t and a line break as \\n; other control characters would reach the generated files and the terminal as is";
+    BidiControl = "W0106", Warning, "bidirectional control character",
+        "make sure the text reads as displayed: right-to-left overrides and isolates can make code look unlike what it is (Trojan Source); remove the character unless the text is right-to-left prose";
 
     // Structure: which statement goes where, with which arguments.
     UnknownItem = "E0201", Error, "unknown top-level statement",

@@ -43,8 +43,9 @@ pub fn section_title(section: &str) -> Option<&str> {
     heading.split_once(": ").map(|(_, title)| title.trim())
 }
 
-/// The spec a section shows under `Wrong:`; none for E0100, whose wrong
-/// example is not valid UTF-8 and cannot be shown.
+/// The spec a section shows under `Wrong:`; none for E0100, E0105 and
+/// W0106, whose wrong examples (invalid UTF-8, a control character, a
+/// bidirectional control) cannot be shown on a page.
 pub fn wrong_example(code: Code) -> Option<&'static str> {
     example(explanation(code)?, "Wrong")
 }

@@ -6,8 +6,9 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
+    let wrong = wrong.to_lowercase();
     for c in candidates {
-        let score = strsim::jaro_winkler(&wrong.to_lowercase(), &c.to_lowercase());
+        let score = strsim::jaro_winkler(&wrong, &c.to_lowercase());
         if score > 0.8 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
             best = Some((score, c));
         }

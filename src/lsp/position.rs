@@ -13,19 +13,44 @@ pub struct LineIndex<'t> {
     text: &'t str,
     /// Byte offset where each line starts; the first is 0.
     starts: Vec<usize>,
+    /// (byte offset, its column in UTF-16 units) every CHECKPOINT bytes or
+    /// so within long lines: a position is counted from the nearest one,
+    /// so N diagnostics on one line of megabytes (a minified spec) cost N
+    /// short counts, not N scans of the line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between column checkpoints.
+const CHECKPOINT: usize = 4096;
 
 impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
+        let mut checkpoints = Vec::new();
+        let (mut units, mut last) = (0, 0);
         for (i, &b) in bytes.iter().enumerate() {
+            // A character starts at every byte but a continuation byte;
+            // those of 4 bytes (lead byte 0xF0 and up) are 2 UTF-16 units.
+            if b & 0xc0 != 0x80 {
+                if i - last >= CHECKPOINT {
+                    checkpoints.push((i, units));
+                    last = i;
+                }
+                units += if b >= 0xf0 { 2 } else { 1 };
+            }
             let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
             if ends_line {
                 starts.push(i + 1);
+                units = 0;
+                last = i + 1;
             }
         }
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            checkpoints,
+        }
     }
 
     /// The LSP position of a byte offset. An offset past the end is the end;
@@ -36,10 +61,17 @@ impl<'t> LineIndex<'t> {
             offset -= 1;
         }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let character: usize = self.text[self.starts[line]..offset]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
+        let start = self.starts[line];
+        let k = self.checkpoints.partition_point(|&(o, _)| o <= offset);
+        let (from, before) = match k.checked_sub(1).map(|k| self.checkpoints[k]) {
+            Some((o, units)) if o >= start => (o, units),
+            _ => (start, 0),
+        };
+        let character: usize = before
+            + self.text[from..offset]
+                .chars()
+                .map(char::len_utf16)
+                .sum::<usize>();
         Position::new(line as u32, character as u32)
     }
 
@@ -158,6 +190,23 @@ mod tests {
         assert_eq!(ix.offset(pos(1, 2)), 7);
         assert_eq!(ix.offset(pos(1, 3)), 8);
         assert_eq!(ix.offset(pos(9, 0)), text.len());
+    }
+
+    /// Past a checkpoint of a long line, positions are the ones counted
+    /// from the start of the line.
+    #[test]
+    fn positions_on_a_long_line_match_a_count_from_its_start() {
+        let text = format!("a\n{}", "é🚀x".repeat(5_000));
+        let ix = LineIndex::new(&text);
+        assert!(!ix.checkpoints.is_empty());
+        for offset in (2..text.len()).step_by(13) {
+            let mut o = offset;
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            let units: usize = text[2..o].chars().map(char::len_utf16).sum();
+            assert_eq!(ix.position(offset), pos(1, units as u32), "offset {offset}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 use rust_decimal::Decimal;
 
+use super::chars;
 use super::limits;
 use super::strings::{dedent, first_unterminated_string, literal_at, unescape, BadString, Literal};
 use super::tree::*;
@@ -176,7 +177,13 @@ fn build_argument(pair: Pair<Rule>, found: &mut Findings) -> Arg {
         }
         Rule::string => build_string(pair, found),
         Rule::text_block => {
-            let inner = pair.into_inner().next().map_or("", |p| p.as_str());
+            let (inner, start) = pair
+                .into_inner()
+                .next()
+                .map_or(("", span.start), |p| (p.as_str(), p.as_span().start()));
+            if let Some(d) = chars::refused_control(inner, start, true) {
+                found.errors.push(d);
+            }
             Value::Text(dedent(inner))
         }
         other => unreachable!("the grammar allows no {other:?} as an argument"),
@@ -187,6 +194,9 @@ fn build_argument(pair: Pair<Rule>, found: &mut Findings) -> Arg {
 fn build_string(pair: Pair<Rule>, found: &mut Findings) -> Value {
     let open = pair.as_span().start();
     let inner = pair.into_inner().next().expect("a string has a body");
+    if let Some(d) = chars::refused_control(inner.as_str(), inner.as_span().start(), false) {
+        found.errors.push(d);
+    }
     match unescape(inner.as_str()) {
         Ok(s) => Value::Str(s),
         Err(BadString::LineBreak) => {

@@ -116,9 +116,11 @@ pub fn first_unterminated_string(text: &str) -> Option<usize> {
 
 /// A """ block's text: without the line break after the opening quotes, the
 /// whitespace-only line before the closing ones, and the common indentation.
-/// Lines end in `\n` whatever the file used.
+/// Lines end in `\n` whatever the file used: `\r\n` and a lone `\r` both
+/// end a line in the grammar, so both become `\n` here (the block's text is
+/// a copy; spans still point into the file as written).
 pub fn dedent(raw: &str) -> String {
-    let raw = raw.replace("\r\n", "\n");
+    let raw = raw.replace("\r\n", "\n").replace('\r', "\n");
     let body = raw.strip_prefix('\n').unwrap_or(&raw);
     let body = match body.rfind('\n') {
         Some(i) if body[i + 1..].trim().is_empty() => &body[..i + 1],
@@ -194,5 +196,17 @@ mod tests {
     fn dedent_removes_common_indentation() {
         let raw = "\n    line one\n      nested\n\n    last\n  ";
         assert_eq!(dedent(raw), "line one\n  nested\n\nlast\n");
+    }
+
+    /// A lone `\r` ends a line as `\n` and `\r\n` do: it used to stay in
+    /// the text, and the lines it ended were never de-indented.
+    #[test]
+    fn dedent_reads_every_kind_of_line_break() {
+        let lf = "\n    a:\n      b: 1\n    c\n  ";
+        assert_eq!(dedent(lf), "a:\n  b: 1\nc\n");
+        assert_eq!(dedent(&lf.replace('\n', "\r")), dedent(lf));
+        assert_eq!(dedent(&lf.replace('\n', "\r\n")), dedent(lf));
+        // A lone `\r` before a `\r\n` is two line breaks, as in the grammar.
+        assert_eq!(dedent("\n  x\r\r\n  y\n"), "x\n\ny\n");
     }
 }

@@ -134,6 +134,10 @@ pub fn phase(stmt: &Statement, ctx: &mut Ctx) -> Lowered {
     l
 }
 
+/// The largest count of an anchor: 10,000 days is 27 years, and 10,000
+/// times the longest unit (a day) fits in 64-bit milliseconds with room.
+const MAX_ANCHOR: i64 = 10_000;
+
 /// `D-7`, `D+1`, `T-6h`, `T+0`, `T+15m`: milliseconds relative to T.
 fn anchor(d: &mut Diagnostics, text: &str, span: Span) -> Option<Anchor> {
     let (base, rest) = text.split_at(1);
@@ -142,7 +146,23 @@ fn anchor(d: &mut Diagnostics, text: &str, span: Span) -> Option<Anchor> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(rest.len());
     let (digits, unit) = rest.split_at(digits_end);
-    let n: i64 = digits.parse().ok().filter(|n| *n <= 10_000)?;
+    // The grammar guarantees digits; their value is bounded here, and a
+    // larger one refused out loud: dropped silently (as it was), the phase
+    // lost its anchor and, with it, the check of its order (E0502).
+    let Some(n) = digits.parse::<i64>().ok().filter(|n| *n <= MAX_ANCHOR) else {
+        d.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                span,
+                format!("time anchor `{text}` is out of range"),
+                format!("more than {MAX_ANCHOR} units from {base}"),
+            )
+            .help(format!(
+                "an anchor counts at most {MAX_ANCHOR} units from T or D: `D-7`, `T-6h`, `T+15m`"
+            )),
+        );
+        return None;
+    };
     let per: i64 = match (base, unit) {
         ("D", "") => 86_400_000,
         ("T", "m") => 60_000,

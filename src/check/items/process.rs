@@ -216,29 +216,50 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
         &mut ctx.d,
     );
     let mut used = std::collections::BTreeSet::new();
+    let fields: std::collections::HashSet<&str> = t.fields.iter().map(String::as_str).collect();
+    // "Did you mean" compares an unknown name with every field: bounded, or
+    // N unknown placeholders against N fields cost N².
+    let mut comparisons_left: usize = 20_000;
     for (text, arg) in &texts {
-        for name in placeholders(text) {
+        // The k-th `{{` of the text is the k-th of its source (escapes and
+        // de-indentation neither make nor remove braces), so one forward
+        // walk finds each placeholder where it is written; searching the
+        // source from the start for each one was quadratic.
+        let raw = ctx.text.get(arg.span.start..arg.span.end).unwrap_or("");
+        let opens: Vec<usize> = raw.match_indices("{{").map(|(i, _)| i).collect();
+        let mut reported = std::collections::HashSet::new();
+        for (k, segment) in text.split("{{").skip(1).enumerate() {
+            let Some((name, _)) = segment.split_once("}}") else {
+                continue;
+            };
+            let name = name.trim();
             used.insert(name.to_string());
-            if !t.fields.iter().any(|f| f == name) {
-                let at = (arg.span.start..arg.span.end)
-                    .find_map(|from| {
-                        let rest = ctx.text.get(from..arg.span.end)?;
-                        let body = rest.strip_prefix("{{")?;
-                        let close = body.find("}}")?;
-                        (body[..close].trim() == name)
-                            .then(|| crate::source::Span::new(from, from + 2 + close + 2))
-                    })
-                    .unwrap_or(arg.span);
-                let mut d = Diagnostic::new(
-                    Code::UndeclaredPlaceholder,
-                    at,
-                    format!(
-                        "placeholder `{{{{{name}}}}}` is not a field of template `{}`",
-                        t.name
-                    ),
-                    format!("uses `{{{{{name}}}}}`"),
-                )
-                .help(format!("add `{name}` to the template's `fields`"));
+            // One report per name and text, at its first use.
+            if fields.contains(name) || !reported.insert(name) {
+                continue;
+            }
+            let at = opens
+                .get(k)
+                .and_then(|&open| {
+                    let body = raw.get(open + 2..opens.get(k + 1).copied().unwrap_or(raw.len()))?;
+                    let close = body.find("}}")?;
+                    let from = arg.span.start + open;
+                    (body[..close].trim() == name)
+                        .then(|| crate::source::Span::new(from, from + 2 + close + 2))
+                })
+                .unwrap_or(arg.span);
+            let mut d = Diagnostic::new(
+                Code::UndeclaredPlaceholder,
+                at,
+                format!(
+                    "placeholder `{{{{{name}}}}}` is not a field of template `{}`",
+                    t.name
+                ),
+                format!("uses `{{{{{name}}}}}`"),
+            )
+            .help(format!("add `{name}` to the template's `fields`"));
+            if let Some(left) = comparisons_left.checked_sub(t.fields.len()) {
+                comparisons_left = left;
                 if let Some(s) =
                     crate::diagnostics::did_you_mean(name, t.fields.iter().map(String::as_str))
                 {
@@ -246,8 +267,8 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
                         "did you mean `{{{{{s}}}}}`? Otherwise add `{name}` to `fields`"
                     ));
                 }
-                ctx.d.push(d);
             }
+            ctx.d.push(d);
         }
     }
     for (name, span) in field_spans {
@@ -261,13 +282,6 @@ pub fn template(stmt: &Statement, ctx: &mut Ctx) -> Template {
         }
     }
     t
-}
-
-/// Names inside `{{ ... }}`.
-fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split("{{")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("}}").map(|(name, _)| name.trim()))
 }
 
 /// `success "text" [when METRIC OP VALUE [for DURATION]]`, same for `failure`.
