@@ -266,20 +266,8 @@ fn one_megabyte_inputs_are_bounded() {
 /// A minimal spec that checks and builds.
 const VALID: &str = "release r { title \"R\"; version \"1\"; namespace \"r\" }\n";
 
-fn run_deployc(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_deployc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+mod common;
+use common::deployc as run_deployc;
 
 /// Lines of 100,000 characters, with a diagnostic past column 65,536:
 /// miette pads a label to its column with `{:width$}`, and a width over

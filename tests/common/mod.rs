@@ -5,12 +5,13 @@
 use std::path::Path;
 use std::process::Command;
 
-/// Runs the deployc binary in `dir`: its exit code and its stdout and
-/// stderr together.
+/// Runs the deployc binary in `dir`, without colour: its exit code and its
+/// stdout and stderr together.
 pub fn deployc(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_deployc"))
         .args(args)
         .current_dir(dir)
+        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     let text = format!(
