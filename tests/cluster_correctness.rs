@@ -141,27 +141,6 @@ fn metric_names_are_unique_in_every_analysis_run() {
     }
 }
 
-#[test]
-fn job_metric_names_fit_the_job_name_label() {
-    // Argo names a Job metric's Job `<run uid>.<metric>.<n>` (`newJobName`
-    // in metricproviders/job): 36 + 1 + name + 1 + digits must stay within
-    // a 63-character label.
-    for (name, files) in spec_files() {
-        for text in files
-            .values()
-            .filter(|t| t.contains("kind: AnalysisTemplate"))
-        {
-            let t = yaml(text);
-            for m in t["spec"]["metrics"].as_array().unwrap() {
-                if !m["provider"]["job"].is_null() {
-                    let n = m["name"].as_str().unwrap();
-                    assert!(n.len() <= 20, "{name}: job metric `{n}` too long");
-                }
-            }
-        }
-    }
-}
-
 /// Every alert expression of every spec selects its own release (and
 /// service), and every recording rule labels its series with them. Issue
 /// item 2: with all releases in one Prometheus, an unscoped alert fires
@@ -281,26 +260,52 @@ fn a_short_prometheus_host_is_refused() {
 
 /// Issue item 14: `gate http ... expect 201` must not pass on a 200.
 /// Argo's web provider takes any 2xx; the gate is a curl Job comparing the
-/// exact code.
+/// exact code. The Job's own command runs here, with sh and curl as in the
+/// Job's container, against a local server that answers 200: the gate
+/// passes for `expect 200` and fails for `expect 201` and `expect 204`.
 #[test]
 fn an_http_gate_tests_the_exact_status() {
-    let files = compile(
-        r#"
-release r { title "r"; version "1.0.0"; namespace "r" }
-service api { image "example/api:1.0.0"; port http 8080 }
-phase p { at T+0; canary 20%; gate http "http://api:8080/ready" expect 201 timeout 10s }
-"#,
-    );
-    let t = files
-        .iter()
-        .find(|(p, _)| p.contains("analysistemplate-") && p.ends_with("http.yaml"))
-        .map(|(_, t)| yaml(t))
-        .expect("an http template");
-    let m = &t["spec"]["metrics"][0];
-    assert!(m["provider"]["web"].is_null());
-    let command =
-        m["provider"]["job"]["spec"]["template"]["spec"]["containers"][0]["command"].to_string();
-    assert!(command.contains("test \\\"$code\\\" = 201"), "{command}");
+    use std::io::{Read, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in server.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let gate_passes = |expect: u16| {
+        let files = compile(&format!(
+            r#"
+release r {{ title "r"; version "1.0.0"; namespace "r" }}
+service api {{ image "example/api:1.0.0"; port http 8080 }}
+phase p {{ at T+0; canary 20%; gate http "http://127.0.0.1:{port}/ready" expect {expect} timeout 10s }}
+"#
+        ));
+        let t = files
+            .iter()
+            .find(|(p, _)| p.contains("analysistemplate-") && p.ends_with("http.yaml"))
+            .map(|(_, t)| yaml(t))
+            .expect("an http template");
+        let m = &t["spec"]["metrics"][0];
+        assert!(m["provider"]["web"].is_null(), "not Argo's web provider");
+        let command: Vec<String> = serde_json::from_value(
+            m["provider"]["job"]["spec"]["template"]["spec"]["containers"][0]["command"].clone(),
+        )
+        .unwrap();
+        std::process::Command::new(&command[0])
+            .args(&command[1..])
+            .output()
+            .expect("sh runs")
+            .status
+            .success()
+    };
+    assert!(gate_passes(200));
+    assert!(!gate_passes(201));
+    assert!(!gate_passes(204));
 }
 
 /// Issue item 7: fields the API server never lets change (a StatefulSet's

@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strconv"
@@ -68,40 +69,19 @@ func ParseSeries(s string) (Series, error) {
 }
 
 // FirstLast returns the first and the last sample of a promtool
-// `values:` string in expanding notation ("a", "axn", "a+bxn", "a-bxn";
-// "_" and "stale" carry no value). The tests deployc writes start healthy
-// and end in a breach of the alert they are named after.
+// `values:` string (see Expand; gaps carry no value). The tests deployc
+// writes start healthy and end in a breach of the alert they are named
+// after.
 func FirstLast(values string) (first, last float64, err error) {
+	samples, err := Expand(values)
+	if err != nil {
+		return 0, 0, err
+	}
 	var nums []float64
-	for _, tok := range strings.Fields(values) {
-		if tok == "stale" || strings.HasPrefix(tok, "_") {
-			continue
+	for _, v := range samples {
+		if !math.IsNaN(v) {
+			nums = append(nums, v)
 		}
-		start, step, n := tok, "", 0
-		if i := strings.IndexByte(tok, 'x'); i >= 0 {
-			start = tok[:i]
-			if n, err = strconv.Atoi(tok[i+1:]); err != nil {
-				return 0, 0, fmt.Errorf("values %q: %v", values, err)
-			}
-		}
-		// a+b or a-b: the sign that is not the number's own sign or exponent's.
-		for j := 1; j < len(start); j++ {
-			if (start[j] == '+' || start[j] == '-') && start[j-1] != 'e' && start[j-1] != 'E' {
-				start, step = start[:j], start[j:]
-				break
-			}
-		}
-		a, err := strconv.ParseFloat(start, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("values %q: %v", values, err)
-		}
-		b := 0.0
-		if step != "" {
-			if b, err = strconv.ParseFloat(step, 64); err != nil {
-				return 0, 0, fmt.Errorf("values %q: %v", values, err)
-			}
-		}
-		nums = append(nums, a, a+b*float64(n))
 	}
 	if len(nums) == 0 {
 		return 0, 0, fmt.Errorf("values %q: no sample", values)

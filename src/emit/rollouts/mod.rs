@@ -196,16 +196,14 @@ struct Planner<'a> {
     templates: Vec<AnalysisTemplate>,
 }
 
-/// Longest metric name of a Job-backed gate (smoke, HTTP check): Argo names
-/// the Job `<run uid (36)>.<metric>.<count>` (`newJobName` in
-/// metricproviders/job), and the Job controller copies that name into a pod
-/// label of at most 63 characters.
-const MAX_JOB_METRIC_NAME: usize = 20;
-
 impl Planner<'_> {
-    /// A metric name from `base` not yet used in this Rollout: cut to `max`
-    /// characters, then `-2`, `-3`... when already taken.
-    fn unique_metric(&mut self, base: &str, max: usize) -> String {
+    /// A metric name from `base` not yet used in this Rollout: cut to 63
+    /// characters, then `-2`, `-3`... when already taken. Job-backed gates
+    /// are `smoke`/`http` and a suffix: Argo names their Job
+    /// `<run uid>.<metric>.<count>` (`newJobName` in metricproviders/job),
+    /// which must fit the 63-character `job-name` pod label.
+    fn unique_metric(&mut self, base: &str) -> String {
+        let max = MAX_TEMPLATE_NAME;
         let mut name = truncate_name(base, max);
         let mut n = 2;
         while self.metric_names.contains(&name) {
@@ -220,17 +218,14 @@ impl Planner<'_> {
     /// The template of a metric, smoke or HTTP gate of `phase`, named
     /// `<svc>-<phase>-<metric|smoke|http>`; None for an approval.
     fn gate(&mut self, source: TemplateSource, gate: &Gate) -> Option<String> {
-        let (what, max) = match gate {
-            Gate::Metric(g) => (
-                kebab_case(&self.spec.metric(g.condition.metric).name),
-                MAX_TEMPLATE_NAME,
-            ),
-            Gate::Smoke { .. } => ("smoke".into(), MAX_JOB_METRIC_NAME),
-            Gate::Http { .. } => ("http".into(), MAX_JOB_METRIC_NAME),
+        let what = match gate {
+            Gate::Metric(g) => kebab_case(&self.spec.metric(g.condition.metric).name),
+            Gate::Smoke { .. } => "smoke".into(),
+            Gate::Http { .. } => "http".into(),
             Gate::Approval { .. } => return None,
         };
         let name = self.names.get(&source)?.clone();
-        let metric = self.unique_metric(&what, max);
+        let metric = self.unique_metric(&what);
         let names = (name.as_str(), metric.as_str());
         let (spec, service, ns) = (self.spec, self.service, self.namespace);
         let template = match gate {
@@ -267,7 +262,7 @@ impl Planner<'_> {
             };
             // Named after the trigger, not its metric: two triggers on one
             // metric share the background analysis.
-            let metric = self.unique_metric(&kebab_case(&trigger.name), MAX_TEMPLATE_NAME);
+            let metric = self.unique_metric(&kebab_case(&trigger.name));
             let t = analysis::trigger(
                 self.spec,
                 self.service,

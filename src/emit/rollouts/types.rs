@@ -190,8 +190,6 @@ pub struct MetricProvider {
     pub prometheus: Option<PrometheusMetric>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<JobMetric>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub web: Option<WebMetric>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,12 +212,4 @@ pub struct JobMetric {
 #[serde(rename_all = "camelCase")]
 pub struct JobMetricMetadata {
     pub labels: std::collections::BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WebMetric {
-    pub url: String,
-    pub timeout_seconds: i64,
-    pub json_path: String,
 }
