@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real tools that judge generated/ (see tests/validate_generated.rs),
 # each pinned and skipped when already present at its pinned version:
-#   apt (Debian bookworm): promtool, amtool, yamllint
+#   apt (Debian bookworm): promtool, amtool, yamllint (and the prometheus and
+#                          alertmanager servers of those packages), curl
 #   .tools/venv (PyPI):    scripts/requirements-validators.txt
 # Idempotent: a second run installs nothing.
 set -euo pipefail
@@ -68,6 +69,12 @@ for entry in "${APT_TOOLS[@]}"; do
   fi
   echo "$tool $have: installed ($package=$candidate)"
 done
+
+# curl: tests/cluster_correctness.rs runs the HTTP gate's own curl command.
+if ! command -v curl >/dev/null 2>&1; then
+  apt_install curl
+fi
+echo "curl: $(curl --version | head -n1 | cut -d' ' -f2)"
 
 # ---- Python validators in .tools/venv ------------------------------------
 PYTHON=${PYTHON:-python3}
